@@ -1,0 +1,62 @@
+"""What an emulated API tells the shared machinery about itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mock_server.errors import ApiError, RequestValidationError, status_phrase
+
+if TYPE_CHECKING:
+    from mock_server.config import Config
+    from mock_server.store import Sandbox
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    status: int
+    body: Any
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encode(self) -> bytes:
+        return json.dumps(self.body, ensure_ascii=False).encode()
+
+
+ErrorRenderer = Callable[[ApiError], ErrorResponse]
+StateBuilder = Callable[["Sandbox", dict, "Config"], Any]
+CredentialLister = Callable[["Sandbox"], list[dict]]
+
+
+@dataclass(frozen=True)
+class ApiDefinition:
+    """One emulated API (or the control plane): its spec, mount point and dialect.
+
+    - ``render_error`` turns any :class:`ApiError` into this API's error document.
+    - ``body_validation_status``: the status for a body that breaks the schema
+      (Bizzlink 422, most others 400).
+    - ``build_state`` seeds this API's part of a sandbox from its fixture section.
+    - ``credentials`` lists the sandbox's principals for ``/_sandbox/credentials``.
+    - ``middlewares``: ASGI middlewares as (class, Connexion MiddlewarePosition name).
+    """
+
+    name: str
+    spec: str
+    base_path: str
+    render_error: ErrorRenderer
+    body_validation_status: int = 400
+    build_state: StateBuilder | None = None
+    credentials: CredentialLister | None = None
+    middlewares: tuple[tuple[type, str], ...] = ()
+    title: str = ""
+
+    def owns(self, path: str) -> bool:
+        return path == self.base_path or path.startswith(self.base_path + "/")
+
+    def error_response(self, error: ApiError) -> ErrorResponse:
+        if isinstance(error, RequestValidationError) and error.in_body:
+            error.status = self.body_validation_status
+            error.title = status_phrase(error.status)
+        return self.render_error(error)

@@ -1,0 +1,281 @@
+"""Bizzlink state and rules: accounts (who calls), tenants, partners and their children.
+
+Plain functions and classes, testable without HTTP. A tenant record is stored flat:
+``{"id", "partnerId", <the 13 attributes>}``; ``partnerId`` is None for tenants
+that are nobody's child (the accounts' own tenants).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+import pycountry
+
+from mock_server.config import Config
+from mock_server.errors import FieldError as FE
+from mock_server.errors import Forbidden, NotFound, Unprocessable
+from mock_server.store import Collection, Record, Sandbox, UniqueViolation
+
+BILLING_MODELS = ("SEATS", "FLOW")
+ATTRIBUTES = ("active", "addressCity", "addressCountry", "addressPostalCode", "addressStreet",
+              "billingModel", "companyName", "contactEmail", "contactName", "contactPhone",
+              "createdAt", "tenantCode", "updatedAt")
+WRITABLE = tuple(a for a in ATTRIBUTES if a not in ("createdAt", "updatedAt"))
+ATTR = "/data/attributes/"
+
+
+def timestamp(sandbox: Sandbox) -> str:
+    """ISO-8601 UTC to the second, as the provider's examples show (2026-01-01T00:00:00Z)."""
+    return sandbox.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Account:
+    """A caller: the holder of an API token and HMAC secret, acting for one tenant."""
+
+    id: str
+    name: str
+    token: str
+    hmac_secret: str
+    partner: bool
+    subscriptions: dict[str, bool] = field(default_factory=dict)
+
+    def has_active_subscription(self, billing_model: str) -> bool:
+        return self.subscriptions.get(billing_model, False)
+
+    @property
+    def role(self) -> str:
+        return "partner" if self.partner else "tenant"
+
+
+class BizzlinkState:
+    """One sandbox's Bizzlink world."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.accounts_by_token: dict[str, Account] = {}
+        self.accounts: dict[str, Account] = {}
+        self.tenants = Collection("bizzlink.tenants",
+                                  unique={"tenantCode": lambda r: r["tenantCode"].upper()})
+        self._children: dict[str, list[str]] = {}
+
+    # --- accounts -------------------------------------------------------------
+    def add_account(self, account: Account) -> None:
+        self.accounts[account.id] = account
+        self.accounts_by_token[account.token] = account
+
+    def account_for_token(self, token: str) -> Account | None:
+        return self.accounts_by_token.get(token)
+
+    # --- reading --------------------------------------------------------------
+    def children_of(self, partner_id: str) -> list[Record]:
+        ids = self._children.get(partner_id, [])
+        return [self.tenants.get(i) for i in ids]
+
+    def count_children(self, partner_id: str) -> int:
+        return len(self._children.get(partner_id, []))
+
+    def page_of_children(self, partner_id: str, number: int, size: int) -> list[Record]:
+        ids = self._children.get(partner_id, [])
+        start = (number - 1) * size
+        return [self.tenants.get(i) for i in ids[start:start + size]]
+
+    def child_for(self, caller: Account, tenant_id: str) -> Record:
+        """The tenant if it is the caller's child; 404 if it does not exist, else 403."""
+        require_partner(caller)
+        record = self.tenants.get(tenant_id)
+        if record is None:
+            raise NotFound(f"Tenant {tenant_id} not found")
+        if record["partnerId"] != caller.id:
+            raise Forbidden("Tenant is not a child of the calling partner")
+        return record
+
+    # --- writing --------------------------------------------------------------
+    def insert(self, record: Record) -> Record:
+        stored = self.tenants.insert(record)
+        if record.get("partnerId"):
+            self._children.setdefault(record["partnerId"], []).append(record["id"])
+        return stored
+
+    def derive_tenant_code(self, company_name: str) -> str:
+        """``Kunde GmbH`` -> ``KUNDE-GMBH``; ``-2``, ``-3`` ... on collision."""
+        ascii_name = (unicodedata.normalize("NFKD", company_name.replace("ß", "ss"))
+                      .encode("ascii", "ignore").decode())
+        base = re.sub(r"[^A-Z0-9]+", "-", ascii_name.upper()).strip("-")[:56] or "TENANT"
+        code, n = base, 1
+        while self.tenants.is_taken("tenantCode", code):
+            n += 1
+            code = f"{base}-{n}"
+        return code
+
+
+def require_partner(caller: Account) -> None:
+    if not caller.partner:
+        raise Forbidden("Caller is not a partner")
+
+
+def _check_rules(state: BizzlinkState, caller: Account, attrs: dict[str, Any],
+                 tenant_id: str | None) -> None:
+    """Business rules the spec cannot express; all problems reported at once."""
+    errors: list[FE] = []
+    model = attrs.get("billingModel")
+    if model is not None and not caller.has_active_subscription(model):
+        errors.append(FE(f"requires an active {model} subscription, which the calling "
+                         f"partner does not hold", pointer=ATTR + "billingModel"))
+    country = attrs.get("addressCountry")
+    if country is not None and pycountry.countries.get(alpha_2=country) is None:
+        errors.append(FE(f"'{country}' is not an ISO 3166-1 alpha-2 country code",
+                         pointer=ATTR + "addressCountry"))
+    code = attrs.get("tenantCode")
+    if code is not None and state.tenants.is_taken("tenantCode", code.upper(),
+                                                    ignore_id=tenant_id):
+        errors.append(FE(f"'{code}' is already taken", pointer=ATTR + "tenantCode"))
+    if errors:
+        raise Unprocessable("The tenant is not valid", errors=errors)
+
+
+def create_tenant(state: BizzlinkState, caller: Account, attrs: dict[str, Any]) -> Record:
+    require_partner(caller)
+    attrs = {k: v for k, v in attrs.items() if v is not None}
+    _check_rules(state, caller, attrs, None)
+    now = timestamp(state.sandbox)
+    record: Record = {a: None for a in ATTRIBUTES}
+    record.update(attrs)
+    record.update({
+        "id": state.sandbox.new_uuid(),
+        "partnerId": caller.id,
+        "active": attrs.get("active", True),
+        "tenantCode": attrs.get("tenantCode") or state.derive_tenant_code(attrs["companyName"]),
+        "createdAt": now,
+        "updatedAt": now,
+    })
+    try:
+        return state.insert(record)
+    except UniqueViolation:
+        raise Unprocessable("The tenant is not valid", errors=[
+            FE(f"'{record['tenantCode']}' is already taken", pointer=ATTR + "tenantCode")
+        ]) from None
+
+
+def update_tenant(state: BizzlinkState, caller: Account, tenant_id: str,
+                  attrs: dict[str, Any]) -> Record:
+    record = state.child_for(caller, tenant_id)
+    not_null = [a for a in ("billingModel", "companyName", "tenantCode", "active")
+                if a in attrs and attrs[a] is None]
+    if not_null:
+        raise Unprocessable("The tenant is not valid", errors=[
+            FE("must not be null", pointer=ATTR + a) for a in not_null])
+    changes = {k: v for k, v in attrs.items() if k in WRITABLE}
+    if changes.get("billingModel") == record["billingModel"]:
+        changes.pop("billingModel")
+    _check_rules(state, caller, changes, tenant_id)
+    record.update(changes)
+    record["updatedAt"] = timestamp(state.sandbox)
+    return state.tenants.replace(record)
+
+
+# --- fixtures -------------------------------------------------------------------
+
+_LOCALES = (("de_DE", "DE"), ("fr_FR", "FR"), ("nl_NL", "NL"), ("en_GB", "GB"))
+
+
+def _phone(raw: str, region: str) -> str:
+    try:
+        number = phonenumbers.parse(raw, region)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return "+352 123 456"
+
+
+def fake_tenant_attributes(sandbox: Sandbox, billing_model: str) -> dict[str, Any]:
+    """Realistic attributes for a generated tenant, from the sandbox's seeded Faker."""
+    locale, country = _LOCALES[sandbox.random.randrange(len(_LOCALES))]
+    fake = sandbox.faker[locale]
+    company = fake.company()
+    first, last = fake.first_name(), fake.last_name()
+    domain = re.sub(r"[^a-z0-9]+", "", company.lower())[:20] or "example"
+    local = re.sub(r"[^a-z0-9.]+", "", f"{first}.{last}".lower()
+                   .encode("ascii", "ignore").decode()) or "contact"
+    return {
+        "active": sandbox.random.random() > 0.1,
+        "addressCity": fake.city(),
+        "addressCountry": country,
+        "addressPostalCode": fake.postcode(),
+        "addressStreet": fake.street_address(),
+        "billingModel": billing_model,
+        "companyName": company,
+        "contactEmail": f"{local}@{domain}.example",
+        "contactName": f"{first} {last}",
+        "contactPhone": _phone(fake.phone_number(), country),
+    }
+
+
+def _subscriptions(raw: Any) -> dict[str, bool]:
+    subs: dict[str, bool] = {}
+    for item in raw or []:
+        if isinstance(item, str):
+            subs[item] = True
+        else:
+            subs[item["billingModel"]] = bool(item.get("active", True))
+    return subs
+
+
+def build_state(sandbox: Sandbox, section: dict, config: Config) -> BizzlinkState:
+    """Accounts (with their own tenants), explicit child tenants, then generated ones."""
+    state = BizzlinkState(sandbox)
+    now = section.get("createdAt") or timestamp(sandbox)
+    for acc in section.get("accounts", []):
+        account = Account(id=acc["id"], name=acc["name"], token=acc["token"],
+                          hmac_secret=acc["hmacSecret"], partner=acc.get("role") == "partner",
+                          subscriptions=_subscriptions(acc.get("subscriptions")))
+        state.add_account(account)
+        own = {a: None for a in ATTRIBUTES}
+        own.update(acc.get("tenant") or {})
+        own.setdefault("companyName", acc["name"])
+        own.update({"id": account.id, "partnerId": None, "createdAt": own.get("createdAt") or now,
+                    "updatedAt": own.get("updatedAt") or now})
+        own["active"] = True if own["active"] is None else own["active"]
+        own["billingModel"] = own["billingModel"] or next(iter(account.subscriptions), "FLOW")
+        own["tenantCode"] = own["tenantCode"] or state.derive_tenant_code(own["companyName"])
+        state.insert(own)
+    for item in section.get("tenants", []):
+        record = {a: None for a in ATTRIBUTES}
+        record.update(item.get("attributes", {}))
+        record.update({"id": item["id"], "partnerId": item["partner"],
+                       "createdAt": record["createdAt"] or now,
+                       "updatedAt": record["updatedAt"] or now})
+        record["active"] = True if record["active"] is None else record["active"]
+        record["tenantCode"] = record["tenantCode"] or state.derive_tenant_code(
+            record["companyName"])
+        state.insert(record)
+    for acc in section.get("accounts", []):
+        account = state.accounts[acc["id"]]
+        models = [m for m, active in account.subscriptions.items() if active] or ["FLOW"]
+        for i in range(int(acc.get("generatedChildren", 0))):
+            attrs = fake_tenant_attributes(sandbox, models[i % len(models)])
+            record = {"id": sandbox.new_uuid(), "partnerId": account.id, "createdAt": now,
+                      "updatedAt": now, **attrs}
+            record["tenantCode"] = state.derive_tenant_code(attrs["companyName"])
+            state.insert(record)
+    return state
+
+
+def credentials(sandbox: Sandbox) -> list[dict]:
+    state: BizzlinkState = sandbox.state("bizzlink")
+    out = []
+    for account in state.accounts.values():
+        entry: dict[str, Any] = {
+            "name": account.name,
+            "role": account.role,
+            "tenantId": account.id,
+            "headers": {"Authorization": f"Bearer {account.token}"},
+            "hmacSecret": account.hmac_secret,
+        }
+        if account.partner:
+            entry["subscriptions"] = [m for m, on in account.subscriptions.items() if on]
+        out.append(entry)
+    return out

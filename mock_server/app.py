@@ -1,0 +1,78 @@
+"""The app factory: one Connexion app serving every spec in openapi/."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from connexion import AsyncApp, FlaskApp
+from connexion.apps.abstract import AbstractApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from starlette.exceptions import HTTPException
+
+from mock_server.apis import all_apis
+from mock_server.config import SPEC_DIR, Config
+from mock_server.errors import ApiError, to_api_error
+from mock_server.middleware import SandboxMiddleware
+from mock_server.resolver import SandboxResolver
+from mock_server.runtime import Runtime
+from mock_server.validation import validator_map
+
+Flavor = Literal["async", "flask"]
+
+# Connexion warns on every request to an operation that accepts two content types.
+logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
+
+
+def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> AbstractApp:
+    """Build the sandbox app.
+
+    ``flavor="async"`` (default) gives a Connexion AsyncApp whose handlers run as
+    coroutines on the event loop; ``flavor="flask"`` gives a FlaskApp (its
+    ``.app`` is a WSGI Flask app) with the very same handlers. Both are ASGI
+    callables. The live state is reachable as ``app.runtime``.
+    """
+    config = config or Config()
+    apis = all_apis()
+    runtime = Runtime(config, apis)
+    options = dict(
+        specification_dir=SPEC_DIR,
+        validator_map=validator_map(),
+        strict_validation=True,
+        validate_responses=config.validate_responses,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=True),
+    )
+    if flavor == "async":
+        app: AbstractApp = AsyncApp(__name__, **options)
+    elif flavor == "flask":
+        app = FlaskApp(__name__, **options)
+    else:
+        raise ValueError(f"unknown app flavor {flavor!r}: use 'async' or 'flask'")
+
+    for api in apis:
+        app.add_api(
+            api.spec,
+            base_path=api.base_path,
+            name=api.name,
+            resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
+        )
+        for middleware, position in api.middlewares:
+            app.add_middleware(middleware, position=MiddlewarePosition[position],
+                               runtime=runtime)
+    app.add_middleware(SandboxMiddleware, position=MiddlewarePosition.BEFORE_ROUTING,
+                       runtime=runtime)
+
+    async def render(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        api = runtime.api_for(request.scope["path"])
+        resp = api.error_response(to_api_error(exc))
+        return ConnexionResponse(status_code=resp.status, body=resp.encode(),
+                                 content_type=resp.content_type, mimetype=resp.content_type,
+                                 headers=resp.headers)
+
+    for exc_type in (ApiError, ProblemException, HTTPException, Exception):
+        app.add_error_handler(exc_type, render)
+    app.runtime = runtime  # type: ignore[attr-defined]
+    return app

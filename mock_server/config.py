@@ -1,0 +1,40 @@
+"""Server configuration, shared by the CLI, the app factory and the pytest plugin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    """A data folder: bundled inside the wheel, or at the repository root in a checkout."""
+    bundled = PACKAGE_DIR / "_bundled" / name
+    return bundled if bundled.is_dir() else PACKAGE_DIR.parent / name
+
+
+SPEC_DIR = _data_dir("openapi")
+FIXTURES_DIR = _data_dir("fixtures")
+DEFAULT_FIXTURES = FIXTURES_DIR / "default.yaml"
+
+
+@dataclass
+class Config:
+    """How one sandbox server behaves.
+
+    - ``fixtures``: the fixture file every sandbox is built from.
+    - ``seed``: seeds Faker and id generation in every sandbox; None uses the
+      fixture file's ``seed`` (reproducible worlds).
+    - ``signature_tolerance``: seconds a Bizzlink signature timestamp may be off.
+    - ``validate_responses``: check every response against its spec (slow; on in tests).
+    - ``max_sandboxes``: sandboxes kept in memory; the least recently used is dropped.
+    - ``max_body_bytes``: larger request bodies are refused with 413 before being read.
+    """
+
+    fixtures: Path = field(default_factory=lambda: DEFAULT_FIXTURES)
+    seed: int | None = None
+    signature_tolerance: int = 300
+    validate_responses: bool = False
+    max_sandboxes: int = 256
+    max_body_bytes: int = 1_048_576

@@ -1,0 +1,174 @@
+"""One exception hierarchy for every API; each API renders it in its own format.
+
+Handlers, rules, middlewares and the request validators raise these. The app's
+error handler turns anything else (Connexion's problems, Starlette's routing
+errors, unexpected exceptions) into one of them with :func:`to_api_error`, then
+asks the API that owns the request path to render it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from connexion.exceptions import ProblemException
+from starlette.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one part of the request.
+
+    ``pointer`` is a JSON pointer into the request body (``/data/attributes/name``);
+    ``parameter`` names a query, path or header parameter instead.
+    """
+
+    detail: str
+    pointer: str | None = None
+    parameter: str | None = None
+    location: str | None = None
+
+    @property
+    def field(self) -> str | None:
+        """A dotted field name for formats that key errors by field."""
+        if self.parameter:
+            return self.parameter
+        if self.pointer:
+            return ".".join(p for p in self.pointer.strip("/").split("/") if p) or None
+        return None
+
+
+class ApiError(Exception):
+    """A request that cannot be served; ``status`` is the HTTP status code."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        status: int | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors or [])
+        if status is not None:
+            self.status = status
+            if type(self) is ApiError:
+                self.code = _CODES.get(status, "error")
+        self.title = title or HTTPStatus(self.status).phrase
+        self.headers = dict(headers or {})
+
+    def field_errors(self) -> list[FieldError]:
+        """The per-field errors, or one error without a field for a general problem."""
+        return self.errors or [FieldError(self.detail)]
+
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
+          413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
+          429: "too_many_requests", 500: "internal_error", 503: "service_unavailable"}
+
+
+class BadRequest(ApiError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class Unprocessable(ApiError):
+    status = 422
+    code = "validation_error"
+
+
+class RequestValidationError(ApiError):
+    """The request does not match the spec (body schema or parameters).
+
+    Its status is not fixed here: each API decides (Bizzlink answers 422 for
+    body errors, others 400), see ``ApiDefinition.body_validation_status``.
+    """
+
+    status = 400
+    code = "validation_error"
+
+    def __init__(self, errors: list[FieldError], *, in_body: bool) -> None:
+        detail = "; ".join(_describe(e) for e in errors) or "Request validation failed"
+        super().__init__(detail, errors=errors)
+        self.in_body = in_body
+
+
+def _describe(error: FieldError) -> str:
+    where = error.pointer or (f"{error.location} parameter '{error.parameter}'"
+                              if error.parameter else None)
+    return f"{where}: {error.detail}" if where else error.detail
+
+
+def to_api_error(exc: BaseException) -> ApiError:
+    """Translate any exception raised while serving a request into an ApiError."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, ProblemException):
+        status = int(exc.status or 500)
+        detail = str(exc.detail or exc.title or HTTPStatus(status).phrase)
+        err = ApiError(detail, status=status, headers=dict(exc.headers or {}))
+        if status >= 500:
+            logger.error("server error: %r", exc)
+        return err
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+        if status == 404:
+            detail = "The requested resource does not exist"
+        elif status == 405:
+            detail = "Method not allowed for this resource"
+        return ApiError(detail, status=status, headers=dict(exc.headers or {}))
+    logger.exception("unhandled error while serving a request", exc_info=exc)
+    return ApiError("Internal server error", status=500)
+
+
+def status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

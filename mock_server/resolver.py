@@ -1,0 +1,81 @@
+"""Handlers are written once as plain functions ``fn(ctx, **params)``.
+
+The resolver wraps each one for the app flavour in use: a coroutine for AsyncApp
+(so it runs on the event loop, no thread hop), a plain function for FlaskApp.
+The wrapper builds the :class:`RequestContext`, holds the sandbox lock for the
+whole call (see store.py) and renders a raised :class:`ApiError` in the API's
+own format as a normal response, so that error bodies pass response validation
+like any other.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from connexion.context import _scope
+from connexion.resolver import Resolver
+
+from mock_server.apis.base import ApiDefinition
+from mock_server.context import RequestContext
+from mock_server.errors import ApiError
+from mock_server.runtime import Runtime
+
+
+def _accepted(fn: Callable) -> tuple[set[str], bool]:
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return names, any(p.kind is p.VAR_KEYWORD for p in params)
+
+
+def make_endpoint(fn: Callable, runtime: Runtime, api: ApiDefinition,
+                  asynchronous: bool) -> Callable:
+    """Wrap ``fn(ctx, **params)`` as a Connexion endpoint taking ``**kwargs``."""
+    names, takes_all = _accepted(fn)
+
+    def call(kwargs: dict[str, Any]) -> Any:
+        scope = _scope.get()
+        try:
+            sandbox = runtime.sandbox_for(scope)
+            ctx = RequestContext(runtime, api, sandbox, scope, kwargs.get("token_info"))
+            args = kwargs if takes_all else {k: v for k, v in kwargs.items() if k in names}
+            with sandbox.lock:
+                return _with_content_type(fn(ctx, **args))
+        except ApiError as err:
+            resp = api.error_response(err)
+            return resp.body, resp.status, {"Content-Type": resp.content_type, **resp.headers}
+
+    if asynchronous:
+        async def endpoint(**kwargs: Any) -> Any:
+            return call(kwargs)
+    else:
+        def endpoint(**kwargs: Any) -> Any:
+            return call(kwargs)
+    endpoint.__name__ = getattr(fn, "__name__", "endpoint")
+    endpoint.__qualname__ = endpoint.__name__
+    return endpoint
+
+
+def _with_content_type(result: Any) -> Any:
+    """Handlers return ``(body, status[, headers])``; JSON unless they say otherwise."""
+    body, status, headers = (*result, {})[:3] if isinstance(result, tuple) else (result, 200, {})
+    if body is None:
+        return None, status, headers
+    if not any(k.lower() == "content-type" for k in headers):
+        headers = {**headers, "Content-Type": "application/json"}
+    return body, status, headers
+
+
+class SandboxResolver(Resolver):
+    """Resolves operationIds to wrapped handlers of one API."""
+
+    def __init__(self, runtime: Runtime, api: ApiDefinition, asynchronous: bool) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.api = api
+        self.asynchronous = asynchronous
+
+    def resolve_function_from_operation_id(self, operation_id: str) -> Callable:
+        fn = super().resolve_function_from_operation_id(operation_id)
+        return make_endpoint(fn, self.runtime, self.api, self.asynchronous)

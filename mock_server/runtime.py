@@ -1,0 +1,63 @@
+"""The live state of one server: configuration, the mounted APIs and the store."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.datastructures import Headers
+
+from mock_server.apis.base import ApiDefinition
+from mock_server.config import Config
+from mock_server.errors import BadRequest
+from mock_server.fixtures import load_fixture_file
+from mock_server.store import Sandbox, Store
+
+SANDBOX_HEADER = "x-sandbox-id"
+SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+SCOPE_RUNTIME = "mock_server.runtime"
+SCOPE_SANDBOX = "mock_server.sandbox"
+
+
+class Runtime:
+    """Everything a request needs that outlives it."""
+
+    def __init__(self, config: Config, apis: Sequence[ApiDefinition]) -> None:
+        self.config = config
+        self.apis = list(apis)
+        self.started_at = time.time()
+        self.fixtures: dict[str, Any] = load_fixture_file(config.fixtures)
+        seed = config.seed if config.seed is not None else int(self.fixtures.get("seed", 1))
+        self.store = Store(self._build_sandbox, seed=seed, max_sandboxes=config.max_sandboxes)
+        self.store.get(Store.DEFAULT)
+        self.ready = True
+
+    def _build_sandbox(self, sandbox: Sandbox) -> None:
+        for api in self.apis:
+            if api.build_state is not None:
+                section = self.fixtures.get(api.name) or {}
+                sandbox.apis[api.name] = api.build_state(sandbox, section, self.config)
+
+    def api_for(self, path: str) -> ApiDefinition:
+        """The API that owns a path; unknown paths belong to the control plane."""
+        for api in self.apis:
+            if api.owns(path):
+                return api
+        return self.apis[-1]
+
+    def sandbox_name(self, scope: dict) -> str:
+        name = Headers(scope=scope).get(SANDBOX_HEADER)
+        if name is None or name == "":
+            return Store.DEFAULT
+        if not SANDBOX_NAME.fullmatch(name):
+            raise BadRequest("X-Sandbox-Id must be 1-128 characters: letters, digits, . _ : -")
+        return name
+
+    def sandbox_for(self, scope: dict) -> Sandbox:
+        sandbox = scope.get(SCOPE_SANDBOX)
+        if sandbox is None:
+            sandbox = self.store.get(self.sandbox_name(scope))
+            scope[SCOPE_SANDBOX] = sandbox
+        return sandbox

@@ -1,0 +1,252 @@
+"""In-memory state: collections with unique indexes, sandboxes, clocks, randomness.
+
+Lock discipline: every sandbox owns one re-entrant lock. A handler that reads or
+writes a sandbox runs entirely under that lock (the resolver takes it around the
+handler call), so a check-then-write (uniqueness, ownership) is atomic and a
+concurrent request can never observe or produce a half-applied change. The store
+itself has one lock that guards only the table of sandboxes.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from faker import Faker
+
+Record = dict[str, Any]
+KeyFunc = Callable[[Record], Any]
+
+
+class UniqueViolation(Exception):
+    """Raised by a collection when a write would break one of its unique indexes."""
+
+    def __init__(self, index: str, value: Any) -> None:
+        super().__init__(f"duplicate value for {index}: {value!r}")
+        self.index = index
+        self.value = value
+
+
+@dataclass
+class UniqueIndex:
+    """A unique index over a derived key; records whose key is None are not indexed."""
+
+    name: str
+    key: KeyFunc
+    entries: dict[Any, Any] = field(default_factory=dict)
+
+
+class Collection:
+    """Records keyed by id, in insertion order, with any number of unique indexes.
+
+    Records are stored as copies and handed out as copies, so that a caller can
+    never change stored state by mutating what it got back.
+    """
+
+    def __init__(self, name: str, unique: dict[str, KeyFunc] | None = None) -> None:
+        self.name = name
+        self._records: dict[Any, Record] = {}
+        self._indexes = {n: UniqueIndex(n, k) for n, k in (unique or {}).items()}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, record_id: Any) -> bool:
+        return record_id in self._records
+
+    def get(self, record_id: Any) -> Record | None:
+        record = self._records.get(record_id)
+        return copy.deepcopy(record) if record is not None else None
+
+    def values(self) -> Iterator[Record]:
+        """Stored records in insertion order (read-only views: do not mutate)."""
+        return iter(self._records.values())
+
+    def find_unique(self, index: str, value: Any) -> Record | None:
+        record_id = self._indexes[index].entries.get(value)
+        return self.get(record_id) if record_id is not None else None
+
+    def is_taken(self, index: str, value: Any, *, ignore_id: Any = None) -> bool:
+        owner = self._indexes[index].entries.get(value)
+        return owner is not None and owner != ignore_id
+
+    def _check_unique(self, record: Record, record_id: Any) -> list[tuple[UniqueIndex, Any]]:
+        keys = []
+        for index in self._indexes.values():
+            value = index.key(record)
+            if value is None:
+                continue
+            owner = index.entries.get(value)
+            if owner is not None and owner != record_id:
+                raise UniqueViolation(index.name, value)
+            keys.append((index, value))
+        return keys
+
+    def insert(self, record: Record) -> Record:
+        record_id = record["id"]
+        if record_id in self._records:
+            raise UniqueViolation("id", record_id)
+        keys = self._check_unique(record, record_id)
+        stored = copy.deepcopy(record)
+        self._records[record_id] = stored
+        for index, value in keys:
+            index.entries[value] = record_id
+        return copy.deepcopy(stored)
+
+    def replace(self, record: Record) -> Record:
+        """Replace a stored record by one with the same id, keeping indexes in step."""
+        record_id = record["id"]
+        old = self._records[record_id]
+        keys = self._check_unique(record, record_id)
+        for index in self._indexes.values():
+            old_value = index.key(old)
+            if old_value is not None and index.entries.get(old_value) == record_id:
+                del index.entries[old_value]
+        stored = copy.deepcopy(record)
+        self._records[record_id] = stored
+        for index, value in keys:
+            index.entries[value] = record_id
+        return copy.deepcopy(stored)
+
+    def delete(self, record_id: Any) -> Record | None:
+        old = self._records.pop(record_id, None)
+        if old is None:
+            return None
+        for index in self._indexes.values():
+            value = index.key(old)
+            if value is not None and index.entries.get(value) == record_id:
+                del index.entries[value]
+        return old
+
+    def dump(self) -> list[Record]:
+        return [copy.deepcopy(r) for r in self._records.values()]
+
+
+class Clock:
+    """A sandbox's time: real UTC time, optionally frozen at or shifted by a fixed amount."""
+
+    def __init__(self) -> None:
+        self._frozen: datetime | None = None
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        if self._frozen is not None:
+            return self._frozen
+        return datetime.now(UTC) + self._offset
+
+    def set(self, when: datetime) -> None:
+        self._frozen = when.astimezone(UTC)
+
+    def advance(self, seconds: float) -> None:
+        if self._frozen is not None:
+            self._frozen += timedelta(seconds=seconds)
+        else:
+            self._offset += timedelta(seconds=seconds)
+
+    def reset(self) -> None:
+        self._frozen = None
+        self._offset = timedelta()
+
+    def timestamp(self) -> float:
+        return self.now().timestamp()
+
+
+def isoformat(when: datetime) -> str:
+    """ISO-8601 UTC with a Z suffix and millisecond precision."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+class Sandbox:
+    """One isolated world: its own collections, clock, randomness and per-API state."""
+
+    def __init__(self, name: str, seed: int) -> None:
+        self.name = name
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.clock = Clock()
+        self.random = random.Random(f"{seed}:{name}")
+        self._faker: Faker | None = None
+        self.apis: dict[str, Any] = {}
+
+    @property
+    def faker(self) -> Faker:
+        """The sandbox's own Faker, seeded from the sandbox seed (built on first use)."""
+        if self._faker is None:
+            self._faker = Faker(["de_DE", "fr_FR", "nl_NL", "en_GB"])
+            self._faker.seed_instance(self.seed)
+        return self._faker
+
+    def new_uuid(self) -> str:
+        """A UUID4 drawn from the sandbox's own seeded randomness (reproducible)."""
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def state(self, api: str) -> Any:
+        return self.apis[api]
+
+
+SandboxBuilder = Callable[[Sandbox], None]
+
+
+class Store:
+    """All sandboxes of one server process, created lazily from the same fixtures.
+
+    At most ``max_sandboxes`` are kept; beyond that the least recently used one
+    (never ``default``) is dropped and would be rebuilt from fixtures on next use.
+    """
+
+    DEFAULT = "default"
+
+    def __init__(self, builder: SandboxBuilder, seed: int, max_sandboxes: int = 256) -> None:
+        self._builder = builder
+        self._seed = seed
+        self._max = max(1, max_sandboxes)
+        self._lock = threading.Lock()
+        self._sandboxes: OrderedDict[str, Sandbox] = OrderedDict()
+
+    def _build(self, name: str) -> Sandbox:
+        sandbox = Sandbox(name, self._seed)
+        self._builder(sandbox)
+        return sandbox
+
+    def get(self, name: str | None = None) -> Sandbox:
+        name = name or self.DEFAULT
+        with self._lock:
+            sandbox = self._sandboxes.get(name)
+            if sandbox is not None:
+                self._sandboxes.move_to_end(name)
+                return sandbox
+            sandbox = self._build(name)
+            self._sandboxes[name] = sandbox
+            while len(self._sandboxes) > self._max:
+                victim = next((n for n in self._sandboxes if n != self.DEFAULT), None)
+                if victim is None:
+                    break
+                del self._sandboxes[victim]
+            return sandbox
+
+    def reset(self, name: str | None = None) -> Sandbox:
+        """Rebuild a sandbox from its fixtures (its clock is kept)."""
+        name = name or self.DEFAULT
+        with self._lock:
+            old = self._sandboxes.get(name)
+        fresh = self._build(name)
+        if old is not None:
+            with old.lock:
+                fresh.clock = old.clock
+        with self._lock:
+            self._sandboxes[name] = fresh
+        return fresh
+
+    def names(self) -> list[str]:
+        with self._lock:
+            return list(self._sandboxes)
