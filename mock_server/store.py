@@ -13,7 +13,7 @@ import copy
 import random
 import threading
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -141,6 +141,10 @@ class Clock:
             return self._frozen
         return datetime.now(UTC) + self._offset
 
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
+
     def set(self, when: datetime) -> None:
         self._frozen = when.astimezone(UTC)
 
@@ -166,6 +170,8 @@ def isoformat(when: datetime) -> str:
 class Sandbox:
     """One isolated world: its own collections, clock, randomness and per-API state."""
 
+    OUTBOX_SIZE = 1000
+
     def __init__(self, name: str, seed: int) -> None:
         self.name = name
         self.seed = seed
@@ -174,6 +180,7 @@ class Sandbox:
         self.random = random.Random(f"{seed}:{name}")
         self._faker: Faker | None = None
         self.apis: dict[str, Any] = {}
+        self.outbox: deque[dict[str, Any]] = deque(maxlen=self.OUTBOX_SIZE)
 
     @property
     def faker(self) -> Faker:
@@ -192,6 +199,17 @@ class Sandbox:
 
     def state(self, api: str) -> Any:
         return self.apis[api]
+
+    def send(self, api: str, kind: str, to: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Record a message an API would send (email, webhook ...) instead of sending it.
+
+        ``kind`` e.g. "email" or "webhook"; ``to`` the address or URL. The outbox is
+        bounded (oldest dropped) and shown by ``GET /_sandbox/outbox``.
+        """
+        message = {"id": self.new_uuid(), "api": api, "kind": kind, "to": to,
+                   "payload": copy.deepcopy(payload), "createdAt": isoformat(self.now())}
+        self.outbox.append(message)
+        return message
 
 
 SandboxBuilder = Callable[[Sandbox], None]
