@@ -177,7 +177,7 @@ class Sandbox:
         self.seed = seed
         self.lock = threading.RLock()
         self.clock = Clock()
-        self.random = random.Random(f"{seed}:{name}")
+        self.random = random.Random(seed)
         self._faker: Faker | None = None
         self.apis: dict[str, Any] = {}
         self.outbox: deque[dict[str, Any]] = deque(maxlen=self.OUTBOX_SIZE)

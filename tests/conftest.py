@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +35,7 @@ def app(request: pytest.FixtureRequest) -> Any:
 
 @pytest.fixture
 def sandbox_id(request: pytest.FixtureRequest) -> str:
-    return f"t{next(_counter)}-{request.node.name[:40]}".replace("[", "-").replace("]", "")
+    return re.sub(r"[^A-Za-z0-9._:-]", "-", f"t{next(_counter)}-{request.node.name[:60]}")
 
 
 @pytest.fixture

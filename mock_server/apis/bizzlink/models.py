@@ -205,7 +205,7 @@ def fake_tenant_attributes(sandbox: Sandbox, billing_model: str) -> dict[str, An
         "addressCity": fake.city(),
         "addressCountry": country,
         "addressPostalCode": fake.postcode(),
-        "addressStreet": fake.street_address(),
+        "addressStreet": fake.street_address().replace("\n", ", "),
         "billingModel": billing_model,
         "companyName": company,
         "contactEmail": f"{local}@{domain}.example",

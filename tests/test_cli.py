@@ -1,0 +1,82 @@
+"""The command line: `mock-server sign`, and `mock-server serve` as a real server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from mock_server.apis.bizzlink.signing import compute_signature, verify
+from mock_server.cli import main
+from mock_server.testing import BizzlinkAuth
+
+
+def test_sign_prints_a_valid_header(capsys, tmp_path):
+    body = tmp_path / "body.json"
+    body.write_text('{"data": {}}')
+    assert main(["sign", "--secret", "s3cret", "--method", "POST", "--path", "/bizzlink/tenants",
+                 "--body", f"@{body}", "--timestamp", "1767225600"]) == 0
+    value = capsys.readouterr().out.strip()
+    expected = compute_signature("s3cret", 1767225600, "POST", "/bizzlink/tenants",
+                                 b'{"data": {}}')
+    assert value == f"t=1767225600,v1={expected}"
+    assert verify("s3cret", value, "POST", "/bizzlink/tenants", b'{"data": {}}')
+    assert not verify("other", value, "POST", "/bizzlink/tenants", b'{"data": {}}')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/_sandbox/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {proc.stdout.read().decode()}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_serve_answers_signed_requests_over_http(server):
+    creds = httpx.get(f"{server}/_sandbox/credentials").json()["bizzlink"]
+    partner = next(c for c in creds if c["role"] == "partner" and c["subscriptions"] == ["SEATS"])
+    token = partner["headers"]["Authorization"].removeprefix("Bearer ")
+    auth = BizzlinkAuth(token, partner["hmacSecret"])
+    headers = {"X-Sandbox-Id": "cli-test"}
+    with httpx.Client(base_url=server, auth=auth, headers=headers) as c:
+        created = c.post("/bizzlink/tenants", content=json.dumps(
+            {"data": {"attributes": {"billingModel": "SEATS", "companyName": "Wire SA"}}}),
+            headers={"Content-Type": "application/json"})
+        assert created.status_code == 201, created.text
+        tid = created.json()["data"]["id"]
+        assert c.get(f"/bizzlink/tenants/{tid}").json()["data"]["id"] == tid
+        listed = c.get("/bizzlink/tenants", params={"page[size]": 50})
+        assert listed.status_code == 200
+        assert tid in [t["id"] for t in listed.json()["data"]]
+        assert listed.json()["links"]["self"].startswith(server)
+    unsigned = httpx.get(f"{server}/bizzlink/tenants", headers={"Authorization": f"Bearer {token}"})
+    assert unsigned.status_code == 401
