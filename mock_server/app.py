@@ -15,8 +15,10 @@ from starlette.exceptions import HTTPException
 
 from mock_server.apis import all_apis
 from mock_server.config import SPEC_DIR, Config
+from mock_server.control.faults import FaultMiddleware
+from mock_server.control.journal import JournalMiddleware
 from mock_server.errors import ApiError, to_api_error
-from mock_server.middleware import SandboxMiddleware
+from mock_server.middleware import AdminTokenMiddleware, HeadMiddleware, SandboxMiddleware
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
 from mock_server.validation import validator_map
@@ -52,6 +54,10 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     else:
         raise ValueError(f"unknown app flavor {flavor!r}: use 'async' or 'flask'")
 
+    app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       runtime=runtime)
+    app.add_middleware(FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
+                       runtime=runtime)
     for api in apis:
         app.add_api(
             api.spec,
@@ -62,6 +68,10 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         for middleware, position in api.middlewares:
             app.add_middleware(middleware, position=MiddlewarePosition[position],
                                runtime=runtime)
+    app.add_middleware(HeadMiddleware, position=MiddlewarePosition.BEFORE_ROUTING,
+                       runtime=runtime)
+    app.add_middleware(AdminTokenMiddleware, position=MiddlewarePosition.BEFORE_ROUTING,
+                       runtime=runtime)
     app.add_middleware(SandboxMiddleware, position=MiddlewarePosition.BEFORE_ROUTING,
                        runtime=runtime)
 

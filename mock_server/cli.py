@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -24,9 +25,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from mock_server.app import create_app
 
+    if args.flavor not in ("async", "flask"):
+        raise SystemExit("--flavor must be async or flask")
     config = Config(fixtures=Path(args.fixtures), seed=args.seed,
                     signature_tolerance=args.signature_tolerance,
-                    validate_responses=args.validate_responses)
+                    validate_responses=args.validate_responses,
+                    admin_token=args.admin_token or None, journal_size=args.journal_size,
+                    max_sandboxes=args.max_sandboxes, max_body_bytes=args.max_body_bytes)
     app = create_app(config, flavor=args.flavor)
     print(f"tenant-sandbox listening on http://{args.host}:{args.port} "
           f"(fixtures: {config.fixtures})", flush=True)
@@ -42,25 +47,41 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return 0
 
 
+SERVE_OPTIONS: list[tuple[str, type, object, str]] = [
+    ("host", str, "127.0.0.1", "interface to bind (default 127.0.0.1)"),
+    ("port", int, 8080, "port (default 8080)"),
+    ("fixtures", str, str(DEFAULT_FIXTURES), "fixture file every sandbox is built from"),
+    ("seed", int, None, "seed for generated data and ids (default: the fixture file's)"),
+    ("signature-tolerance", int, 300, "seconds a Bizzlink signature timestamp may be off"),
+    ("validate-responses", bool, False, "check every response against its spec (slower)"),
+    ("flavor", str, "async", "Connexion app flavour: async (default) or flask"),
+    ("admin-token", str, None, "require Authorization: Bearer <token> on /_sandbox (not health)"),
+    ("journal-size", int, 1000, "requests kept per sandbox in the journal"),
+    ("max-sandboxes", int, 256, "sandboxes kept in memory (least recently used dropped)"),
+    ("max-body-bytes", int, 1_048_576, "larger request bodies are refused with 413"),
+    ("log-level", str, "warning", "uvicorn log level"),
+    ("access-log", bool, False, "log every request"),
+]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mock-server", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the sandbox server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--fixtures", default=str(DEFAULT_FIXTURES),
-                       help="fixture file to build every sandbox from")
-    serve.add_argument("--seed", type=int, default=None,
-                       help="seed for generated data (default: the fixture file's seed)")
-    serve.add_argument("--signature-tolerance", type=int, default=300,
-                       help="seconds a Bizzlink signature timestamp may be off (default 300)")
-    serve.add_argument("--validate-responses", action="store_true",
-                       help="check every response against its spec (slower)")
-    serve.add_argument("--flavor", choices=["async", "flask"], default="async",
-                       help="Connexion app flavour (default async)")
-    serve.add_argument("--log-level", default="warning")
-    serve.add_argument("--access-log", action="store_true")
+    serve = sub.add_parser(
+        "serve", help="run the sandbox server",
+        description="Every flag can also be set by an environment variable "
+                    "MOCK_SERVER_<FLAG> (e.g. MOCK_SERVER_PORT=9000); flags win.")
+    for flag, kind, default, text in SERVE_OPTIONS:
+        env = "MOCK_SERVER_" + flag.upper().replace("-", "_")
+        value = os.environ.get(env, default)
+        if kind is bool:
+            serve.add_argument(f"--{flag}", action="store_true",
+                               default=str(value).lower() in ("1", "true", "yes", "on"),
+                               help=f"{text} [{env}]")
+        else:
+            serve.add_argument(f"--{flag}", type=kind, default=None if value is None
+                               else kind(value), help=f"{text} [{env}]")
     serve.set_defaults(func=cmd_serve)
 
     sign = sub.add_parser("sign", help="print an X-Bizzlink-Signature header value")

@@ -30,6 +30,9 @@ class Config:
     - ``validate_responses``: check every response against its spec (slow; on in tests).
     - ``max_sandboxes``: sandboxes kept in memory; the least recently used is dropped.
     - ``max_body_bytes``: larger request bodies are refused with 413 before being read.
+    - ``journal_size``: requests kept per sandbox in the journal (oldest dropped).
+    - ``admin_token``: when set, every /_sandbox call but health needs
+      ``Authorization: Bearer <admin_token>``.
     """
 
     fixtures: Path = field(default_factory=lambda: DEFAULT_FIXTURES)
@@ -38,3 +41,5 @@ class Config:
     validate_responses: bool = False
     max_sandboxes: int = 256
     max_body_bytes: int = 1_048_576
+    journal_size: int = 1000
+    admin_token: str | None = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import BadRequest, PayloadTooLarge
+from mock_server.errors import BadRequest, PayloadTooLarge, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
 
 
@@ -49,3 +51,42 @@ def _limited(receive: Receive, limit: int) -> Receive:
         return message
 
     return limited
+
+
+class AdminTokenMiddleware:
+    """With an admin token configured, /_sandbox (but health) needs ``Bearer <token>``."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.token = runtime.config.admin_token
+        self.prefix = runtime.control.base_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.token and scope["type"] == "http" and \
+                (scope["path"] + "/").startswith(self.prefix + "/") and \
+                scope["path"].rstrip("/") != self.prefix + "/health":
+            given = Headers(scope=scope).get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+                raise Unauthorized("The control plane needs Authorization: Bearer <admin token>",
+                                   headers={"WWW-Authenticate": 'Bearer realm="sandbox"'})
+        await self.app(scope, receive, send)
+
+
+class HeadMiddleware:
+    """HEAD is served as GET without the body, the same way in both app flavours."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope["method"] = "GET"
+
+        async def head_send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, head_send)

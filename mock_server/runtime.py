@@ -30,7 +30,8 @@ class Runtime:
         self.started_at = time.time()
         self.fixtures: dict[str, Any] = load_fixture_file(config.fixtures)
         seed = config.seed if config.seed is not None else int(self.fixtures.get("seed", 1))
-        self.store = Store(self._build_sandbox, seed=seed, max_sandboxes=config.max_sandboxes)
+        self.store = Store(self._build_sandbox, seed=seed, max_sandboxes=config.max_sandboxes,
+                           journal_size=config.journal_size)
         self.store.get(Store.DEFAULT)
         self.ready = True
 
@@ -39,6 +40,10 @@ class Runtime:
             if api.build_state is not None:
                 section = self.fixtures.get(api.name) or {}
                 sandbox.apis[api.name] = api.build_state(sandbox, section, self.config)
+
+    @property
+    def control(self) -> ApiDefinition:
+        return self.apis[-1]
 
     def api_for(self, path: str) -> ApiDefinition:
         """The API that owns a path; unknown paths belong to the control plane."""

@@ -172,7 +172,7 @@ class Sandbox:
 
     OUTBOX_SIZE = 1000
 
-    def __init__(self, name: str, seed: int) -> None:
+    def __init__(self, name: str, seed: int, journal_size: int = 1000) -> None:
         self.name = name
         self.seed = seed
         self.lock = threading.RLock()
@@ -181,6 +181,9 @@ class Sandbox:
         self._faker: Faker | None = None
         self.apis: dict[str, Any] = {}
         self.outbox: deque[dict[str, Any]] = deque(maxlen=self.OUTBOX_SIZE)
+        self.journal: deque[dict[str, Any]] = deque(maxlen=max(1, journal_size))
+        self.faults: list[dict[str, Any]] = []
+        self.fault_random = random.Random(f"faults:{seed}")
 
     @property
     def faker(self) -> Faker:
@@ -224,15 +227,17 @@ class Store:
 
     DEFAULT = "default"
 
-    def __init__(self, builder: SandboxBuilder, seed: int, max_sandboxes: int = 256) -> None:
+    def __init__(self, builder: SandboxBuilder, seed: int, max_sandboxes: int = 256,
+                 journal_size: int = 1000) -> None:
         self._builder = builder
         self._seed = seed
+        self._journal_size = journal_size
         self._max = max(1, max_sandboxes)
         self._lock = threading.Lock()
         self._sandboxes: OrderedDict[str, Sandbox] = OrderedDict()
 
     def _build(self, name: str) -> Sandbox:
-        sandbox = Sandbox(name, self._seed)
+        sandbox = Sandbox(name, self._seed, self._journal_size)
         self._builder(sandbox)
         return sandbox
 
@@ -253,7 +258,8 @@ class Store:
             return sandbox
 
     def reset(self, name: str | None = None) -> Sandbox:
-        """Rebuild a sandbox from its fixtures (its clock is kept)."""
+        """Rebuild a sandbox from its fixtures: data, outbox, journal and faults start
+        afresh; only its clock is kept."""
         name = name or self.DEFAULT
         with self._lock:
             old = self._sandboxes.get(name)

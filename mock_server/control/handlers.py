@@ -8,7 +8,8 @@ from typing import Any
 
 from mock_server import __version__
 from mock_server.context import RequestContext
-from mock_server.errors import BadRequest, FieldError
+from mock_server.control.journal import render_entry
+from mock_server.errors import BadRequest, FieldError, NotFound
 from mock_server.store import isoformat
 
 
@@ -78,3 +79,71 @@ def set_clock(ctx: RequestContext, body: dict) -> Any:
 def reset_clock(ctx: RequestContext) -> Any:
     ctx.sandbox.clock.reset()
     return _clock_body(ctx), 200
+
+
+def _parse_time(value: str | None, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"'{name}' is not an ISO-8601 date-time",
+                         errors=[FieldError("is not an ISO-8601 date-time",
+                                            parameter=name, location="query")]) from None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+
+
+def list_requests(ctx: RequestContext, api: str | None = None, operationId: str | None = None,
+                  method: str | None = None, status: int | None = None,
+                  since: str | None = None, until: str | None = None,
+                  limit: int = 100) -> Any:
+    """Recorded calls to the emulated APIs, newest last; the most recent ``limit``."""
+    start, end = _parse_time(since, "since"), _parse_time(until, "until")
+    matched = [e for e in list(ctx.sandbox.journal)
+               if (api is None or e["api"] == api)
+               and (operationId is None or e["operationId"] == operationId
+                    or (e["operationId"] or "").rsplit(".", 1)[-1] == operationId)
+               and (method is None or e["method"] == method.upper())
+               and (status is None or e["status"] == status)
+               and (start is None or e["epoch"] >= start)
+               and (end is None or e["epoch"] <= end)]
+    shown = matched[-limit:] if limit else []
+    return {"requests": [render_entry(e) for e in shown], "total": len(matched)}, 200
+
+
+def clear_requests(ctx: RequestContext) -> Any:
+    ctx.sandbox.journal.clear()
+    return None, 204
+
+
+def list_faults(ctx: RequestContext) -> Any:
+    return {"faults": [dict(r) for r in ctx.sandbox.faults]}, 200
+
+
+def add_fault(ctx: RequestContext, body: dict) -> Any:
+    """Add a fault rule; it needs at least one of status, delayMs, drop."""
+    if not any(body.get(k) for k in ("status", "delayMs", "drop")):
+        raise BadRequest("A fault needs at least one of status, delayMs or drop",
+                         errors=[FieldError("give status, delayMs or drop", pointer="/status")])
+    known = {a.name for a in ctx.runtime.apis if a is not ctx.runtime.control}
+    if body.get("api") and body["api"] not in known:
+        raise BadRequest(f"Unknown api '{body['api']}'",
+                         errors=[FieldError(f"must be one of {', '.join(sorted(known))}",
+                                            pointer="/api")])
+    rule = {"id": ctx.sandbox.new_uuid(), **body, "fired": 0,
+            "remaining": body.get("times")}
+    ctx.sandbox.faults.append(rule)
+    return dict(rule), 201
+
+
+def clear_faults(ctx: RequestContext) -> Any:
+    ctx.sandbox.faults.clear()
+    return None, 204
+
+
+def delete_fault(ctx: RequestContext, fault_id: str) -> Any:
+    before = len(ctx.sandbox.faults)
+    ctx.sandbox.faults[:] = [r for r in ctx.sandbox.faults if r["id"] != fault_id]
+    if len(ctx.sandbox.faults) == before:
+        raise NotFound(f"No fault rule {fault_id}")
+    return None, 204

@@ -1,0 +1,123 @@
+"""Fault injection: rules per sandbox, and the one-off ``X-Sandbox-Fault`` header.
+
+A rule matches on api, operationId (full or the last dotted part), a path glob
+and a method; it then answers with a status in the API's own error format, or
+delays the answer, or drops the connection, with a probability (drawn from the
+sandbox's seeded fault RNG, so runs are reproducible) and/or a number of times.
+A faulted request never reaches the handler: it changes no state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mock_server.errors import ApiError, BadRequest, FieldError, status_phrase
+from mock_server.runtime import Runtime
+from mock_server.store import Sandbox
+
+FAULT_HEADER = "X-Sandbox-Fault"
+
+
+class InjectedFault(ApiError):
+    code = "injected_fault"
+
+
+def parse_fault_header(value: str) -> dict[str, Any]:
+    """``status=503``, ``delay=200``, ``drop``, joined by ``;``."""
+    fault: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in value.split(";"))):
+        key, _, raw = part.partition("=")
+        key = key.strip().lower()
+        try:
+            if key == "status" and 400 <= int(raw) <= 599:
+                fault["status"] = int(raw)
+                continue
+            if key == "delay" and 0 <= int(raw) <= 60_000:
+                fault["delayMs"] = int(raw)
+                continue
+        except ValueError:
+            pass
+        if key == "drop" and not raw:
+            fault["drop"] = True
+            continue
+        raise BadRequest(f"{FAULT_HEADER}: cannot use '{part}'; expected status=400..599, "
+                         f"delay=0..60000 (ms) or drop, joined by ';'",
+                         errors=[FieldError(f"cannot use '{part}'", parameter=FAULT_HEADER,
+                                            location="header")])
+    return fault
+
+
+def _matches(rule: dict[str, Any], api: str, operation_id: str | None, path: str,
+             method: str) -> bool:
+    if rule.get("api") and rule["api"] != api:
+        return False
+    if rule.get("method") and rule["method"].upper() != method:
+        return False
+    if rule.get("path") and not fnmatch.fnmatchcase(path, rule["path"]):
+        return False
+    wanted = rule.get("operationId")
+    if wanted and operation_id not in (wanted,) and \
+            (operation_id or "").rsplit(".", 1)[-1] != wanted:
+        return False
+    return True
+
+
+def pick_rule(sandbox: Sandbox, api: str, operation_id: str | None, path: str,
+              method: str) -> dict[str, Any] | None:
+    """The first matching rule that fires (and count it), under the sandbox lock."""
+    with sandbox.lock:
+        for rule in sandbox.faults:
+            if rule.get("remaining") == 0 or not _matches(rule, api, operation_id, path, method):
+                continue
+            if sandbox.fault_random.random() >= rule.get("probability", 1.0):
+                continue
+            if rule.get("remaining") is not None:
+                rule["remaining"] -= 1
+            rule["fired"] = rule.get("fired", 0) + 1
+            return rule
+    return None
+
+
+class FaultMiddleware:
+    """Applies faults to routed requests of the emulated APIs (never to /_sandbox)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = self.runtime.api_for(scope["path"])
+        if api is self.runtime.control:
+            await self.app(scope, receive, send)
+            return
+        header = Headers(scope=scope).get(FAULT_HEADER)
+        fault = parse_fault_header(header) if header else None
+        if fault is None:
+            sandbox = self.runtime.sandbox_for(scope)
+            if sandbox.faults:
+                routing = scope.get("extensions", {}).get("connexion_routing", {})
+                fault = pick_rule(sandbox, api.name, routing.get("operation_id"),
+                                  scope["path"], scope["method"])
+        if not fault:
+            await self.app(scope, receive, send)
+            return
+        if fault.get("delayMs"):
+            await asyncio.sleep(fault["delayMs"] / 1000)
+        if fault.get("drop"):
+            scope["mock_server.dropped"] = True
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-length", b"1000")]})
+            return
+        if fault.get("status"):
+            status = fault["status"]
+            raise InjectedFault(f"{status_phrase(status)} (fault injected by the sandbox)",
+                                status=status)
+        await self.app(scope, receive, send)
