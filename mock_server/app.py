@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Literal
 
 from connexion import AsyncApp, FlaskApp
@@ -19,6 +21,7 @@ from mock_server.control.faults import FaultMiddleware
 from mock_server.control.journal import JournalMiddleware
 from mock_server.errors import ApiError, to_api_error
 from mock_server.middleware import AdminTokenMiddleware, HeadMiddleware, SandboxMiddleware
+from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
 from mock_server.validation import validator_map
@@ -40,7 +43,23 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     config = config or Config()
     apis = all_apis()
     runtime = Runtime(config, apis)
+    state_file = None
+    if config.state_file is not None:
+        state_file = StateFile(runtime, config.state_file, config.state_save_interval)
+        state_file.load()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        if state_file is not None:
+            state_file.start()
+        try:
+            yield
+        finally:
+            if state_file is not None:
+                state_file.stop()
+
     options = dict(
+        lifespan=lifespan,
         specification_dir=SPEC_DIR,
         validator_map=validator_map(),
         strict_validation=True,

@@ -31,7 +31,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     signature_tolerance=args.signature_tolerance,
                     validate_responses=args.validate_responses,
                     admin_token=args.admin_token or None, journal_size=args.journal_size,
-                    max_sandboxes=args.max_sandboxes, max_body_bytes=args.max_body_bytes)
+                    max_sandboxes=args.max_sandboxes, max_body_bytes=args.max_body_bytes,
+                    state_file=Path(args.state_file) if args.state_file else None)
     app = create_app(config, flavor=args.flavor)
     print(f"tenant-sandbox listening on http://{args.host}:{args.port} "
           f"(fixtures: {config.fixtures})", flush=True)
@@ -55,6 +56,8 @@ SERVE_OPTIONS: list[tuple[str, type, object, str]] = [
     ("signature-tolerance", int, 300, "seconds a Bizzlink signature timestamp may be off"),
     ("validate-responses", bool, False, "check every response against its spec (slower)"),
     ("flavor", str, "async", "Connexion app flavour: async (default) or flask"),
+    ("state-file", str, None, "keep every sandbox in this file across restarts "
+                              "(saved within 1 s of a change and on shutdown)"),
     ("admin-token", str, None, "require Authorization: Bearer <token> on /_sandbox (not health)"),
     ("journal-size", int, 1000, "requests kept per sandbox in the journal"),
     ("max-sandboxes", int, 256, "sandboxes kept in memory (least recently used dropped)"),

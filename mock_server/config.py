@@ -31,6 +31,7 @@ class Config:
     - ``max_sandboxes``: sandboxes kept in memory; the least recently used is dropped.
     - ``max_body_bytes``: larger request bodies are refused with 413 before being read.
     - ``journal_size``: requests kept per sandbox in the journal (oldest dropped).
+    - ``state_file``: keep all sandboxes in this file across restarts (see persistence.py).
     - ``admin_token``: when set, every /_sandbox call but health needs
       ``Authorization: Bearer <admin_token>``.
     """
@@ -43,3 +44,5 @@ class Config:
     max_body_bytes: int = 1_048_576
     journal_size: int = 1000
     admin_token: str | None = None
+    state_file: Path | None = None
+    state_save_interval: float = 1.0

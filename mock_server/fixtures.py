@@ -1,21 +1,43 @@
-"""Fixture documents: the YAML/JSON files a sandbox world is built from."""
+"""Fixture documents: the YAML/JSON a sandbox world is built from, and its state.
+
+The same format serves three uses:
+- fixture files (``fixtures/*.yaml``, ``--fixtures``, ``POST /_sandbox/fixtures``);
+- state snapshots (``GET/PUT /_sandbox/state``, ``--state-file``), which are
+  fixture documents listing every record explicitly, plus the sandbox's clock,
+  random state and outbox, so that a round trip is lossless.
+
+Each API contributes the JSON Schema of its own section
+(``ApiDefinition.fixture_schema``); :func:`document_schema` assembles them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from jsonschema import Draft7Validator
+
+from mock_server.store import UTC, Sandbox, isoformat
+
+if TYPE_CHECKING:
+    from mock_server.apis.base import ApiDefinition
 
 FIXTURE_VERSION = 1
 
 
 class FixtureError(ValueError):
-    """A fixture document that cannot be loaded; the message names the entry."""
+    """A fixture document that cannot be loaded; ``errors`` name entry and field."""
+
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
 
 
-def parse_fixture_document(text: str, source: str = "<fixtures>") -> dict[str, Any]:
-    """Parse and sanity-check a fixture document (YAML or JSON text)."""
+def parse_fixture_document(text: str | bytes, source: str = "<fixtures>") -> dict[str, Any]:
+    """Parse YAML or JSON text into a document (schema checks come later)."""
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -27,9 +49,104 @@ def parse_fixture_document(text: str, source: str = "<fixtures>") -> dict[str, A
     version = doc.get("version", FIXTURE_VERSION)
     if version != FIXTURE_VERSION:
         raise FixtureError(f"{source}: version {version!r} is not supported "
-                           f"(expected {FIXTURE_VERSION})")
+                           f"(expected {FIXTURE_VERSION})",
+                           [("version", f"must be {FIXTURE_VERSION}")])
     return doc
 
 
 def load_fixture_file(path: Path) -> dict[str, Any]:
     return parse_fixture_document(Path(path).read_text(encoding="utf-8"), str(path))
+
+
+def document_schema(apis: Sequence[ApiDefinition]) -> dict[str, Any]:
+    """The JSON Schema (draft 7) of a fixture or state document for these APIs."""
+    props: dict[str, Any] = {
+        "version": {"const": FIXTURE_VERSION},
+        "kind": {"enum": ["fixtures", "state"]},
+        "seed": {"type": "integer"},
+        "clock": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"frozenAt": {"type": ["string", "null"], "format": "date-time"},
+                           "offsetSeconds": {"type": "number"}},
+        },
+        "random": {"type": "array"},
+        "outbox": {"type": "array", "items": {"type": "object"}},
+    }
+    for api in apis:
+        if api.fixture_schema is not None:
+            props[api.name] = api.fixture_schema
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "tenant-sandbox fixture document",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": props,
+    }
+
+
+def _where(path: Sequence[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+def validate_document(doc: dict[str, Any], apis: Sequence[ApiDefinition]) -> None:
+    """Raise FixtureError listing every schema problem as (entry.field, message)."""
+    from mock_server.validation import FORMAT_CHECKER
+
+    validator = Draft7Validator(document_schema(apis), format_checker=FORMAT_CHECKER)
+    errors: list[tuple[str, str]] = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        where = _where(err.absolute_path)
+        if err.validator == "required":
+            missing = [n for n in err.validator_value if n not in err.instance]
+            errors += [(f"{where}.{n}" if err.absolute_path else n, "is required")
+                       for n in missing]
+        elif err.validator == "additionalProperties":
+            extra = [n for n in err.instance if n not in err.schema.get("properties", {})]
+            errors += [(f"{where}.{n}" if err.absolute_path else n, "is not allowed")
+                       for n in extra]
+        else:
+            errors.append((where, err.message))
+    errors = list(dict.fromkeys(errors))
+    if errors:
+        raise FixtureError("; ".join(f"{w}: {m}" for w, m in errors[:20]), errors)
+
+
+def restore_sandbox_extras(sandbox: Sandbox, doc: dict[str, Any]) -> None:
+    """Clock, random state and outbox of a state document (absent in fixture files)."""
+    clock = doc.get("clock")
+    if clock:
+        if clock.get("frozenAt"):
+            sandbox.clock.set(datetime.fromisoformat(clock["frozenAt"].replace("Z", "+00:00")))
+        elif clock.get("offsetSeconds"):
+            sandbox.clock.advance(float(clock["offsetSeconds"]))
+    if doc.get("random"):
+        version, internal, gauss = doc["random"]
+        sandbox.random.setstate((version, tuple(internal), gauss))
+    for message in doc.get("outbox") or []:
+        sandbox.outbox.append(dict(message))
+
+
+def export_document(sandbox: Sandbox, apis: Sequence[ApiDefinition]) -> dict[str, Any]:
+    """The whole sandbox as a state document that rebuilds it exactly."""
+    clock = sandbox.clock
+    version, internal, gauss = sandbox.random.getstate()
+    doc: dict[str, Any] = {
+        "version": FIXTURE_VERSION,
+        "kind": "state",
+        "seed": sandbox.seed,
+        "clock": {"frozenAt": isoformat(clock.now()) if clock.frozen else None,
+                  "offsetSeconds": clock.offset_seconds},
+        "random": [version, list(internal), gauss],
+        "outbox": [dict(m) for m in sandbox.outbox],
+    }
+    for api in apis:
+        if api.dump_state is not None and api.name in sandbox.apis:
+            doc[api.name] = api.dump_state(sandbox.apis[api.name])
+    return doc
+
+
+__all__ = ["UTC", "FixtureError", "document_schema", "export_document", "load_fixture_file",
+           "parse_fixture_document", "restore_sandbox_extras", "validate_document"]

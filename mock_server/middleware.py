@@ -7,7 +7,7 @@ import hmac
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import BadRequest, PayloadTooLarge, Unauthorized
+from mock_server.errors import BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
 
 
@@ -29,7 +29,11 @@ class SandboxMiddleware:
         scope[SCOPE_RUNTIME] = self.runtime
         self.runtime.sandbox_for(scope)
         limit = self.runtime.config.max_body_bytes
-        length = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        has_body = (length not in (None, "0")) or "chunked" in headers.get("transfer-encoding", "")
+        if has_body and not headers.get("content-type"):
+            raise UnsupportedMediaType("A request body needs a Content-Type header")
         if length is not None:
             if not length.isdigit():
                 raise BadRequest("Content-Length is not a number")

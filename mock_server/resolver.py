@@ -41,7 +41,10 @@ def make_endpoint(fn: Callable, runtime: Runtime, api: ApiDefinition,
             ctx = RequestContext(runtime, api, sandbox, scope, kwargs.get("token_info"))
             args = kwargs if takes_all else {k: v for k, v in kwargs.items() if k in names}
             with sandbox.lock:
-                return _with_content_type(fn(ctx, **args))
+                result = _with_content_type(fn(ctx, **args))
+                if scope["method"] not in ("GET", "HEAD"):
+                    runtime.changed()
+                return result
         except ApiError as err:
             resp = api.error_response(err)
             return resp.body, resp.status, {"Content-Type": resp.content_type, **resp.headers}

@@ -12,7 +12,7 @@ from starlette.datastructures import Headers
 from mock_server.apis.base import ApiDefinition
 from mock_server.config import Config
 from mock_server.errors import BadRequest
-from mock_server.fixtures import load_fixture_file
+from mock_server.fixtures import load_fixture_file, restore_sandbox_extras
 from mock_server.store import Sandbox, Store
 
 SANDBOX_HEADER = "x-sandbox-id"
@@ -29,17 +29,22 @@ class Runtime:
         self.apis = list(apis)
         self.started_at = time.time()
         self.fixtures: dict[str, Any] = load_fixture_file(config.fixtures)
-        seed = config.seed if config.seed is not None else int(self.fixtures.get("seed", 1))
-        self.store = Store(self._build_sandbox, seed=seed, max_sandboxes=config.max_sandboxes,
-                           journal_size=config.journal_size)
+        self.store = Store(self._build_sandbox, self.fixtures, seed=config.seed,
+                           max_sandboxes=config.max_sandboxes, journal_size=config.journal_size)
+        self.version = 0
         self.store.get(Store.DEFAULT)
         self.ready = True
 
-    def _build_sandbox(self, sandbox: Sandbox) -> None:
+    def changed(self) -> None:
+        """Note that some sandbox changed (persistence saves when this moves)."""
+        self.version += 1
+
+    def _build_sandbox(self, sandbox: Sandbox, document: dict[str, Any]) -> None:
         for api in self.apis:
             if api.build_state is not None:
-                section = self.fixtures.get(api.name) or {}
+                section = document.get(api.name) or {}
                 sandbox.apis[api.name] = api.build_state(sandbox, section, self.config)
+        restore_sandbox_extras(sandbox, document)
 
     @property
     def control(self) -> ApiDefinition:

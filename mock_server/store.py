@@ -142,6 +142,10 @@ class Clock:
         return datetime.now(UTC) + self._offset
 
     @property
+    def offset_seconds(self) -> float:
+        return self._offset.total_seconds()
+
+    @property
     def frozen(self) -> bool:
         return self._frozen is not None
 
@@ -215,31 +219,52 @@ class Sandbox:
         return message
 
 
-SandboxBuilder = Callable[[Sandbox], None]
+SandboxBuilder = Callable[[Sandbox, dict[str, Any]], None]
 
 
 class Store:
-    """All sandboxes of one server process, created lazily from the same fixtures.
+    """All sandboxes of one server process, each built from a fixture document.
 
-    At most ``max_sandboxes`` are kept; beyond that the least recently used one
-    (never ``default``) is dropped and would be rebuilt from fixtures on next use.
+    A sandbox is built lazily on first use from the server's fixtures, or from
+    the document last loaded into it (``replace(..., remember=True)``), which a
+    reset then returns to. At most ``max_sandboxes`` are kept; beyond that the
+    least recently used one (never ``default``) is dropped and rebuilt on next use.
     """
 
     DEFAULT = "default"
 
-    def __init__(self, builder: SandboxBuilder, seed: int, max_sandboxes: int = 256,
+    def __init__(self, builder: SandboxBuilder, fixtures: dict[str, Any],
+                 seed: int | None = None, max_sandboxes: int = 256,
                  journal_size: int = 1000) -> None:
         self._builder = builder
+        self._fixtures = fixtures
         self._seed = seed
-        self._journal_size = journal_size
         self._max = max(1, max_sandboxes)
+        self._journal_size = journal_size
         self._lock = threading.Lock()
         self._sandboxes: OrderedDict[str, Sandbox] = OrderedDict()
+        self._documents: dict[str, dict[str, Any]] = {}
 
-    def _build(self, name: str) -> Sandbox:
-        sandbox = Sandbox(name, self._seed, self._journal_size)
-        self._builder(sandbox)
+    def document(self, name: str) -> dict[str, Any]:
+        """The fixture document a sandbox is (re)built from."""
+        return self._documents.get(name, self._fixtures)
+
+    def build(self, name: str, document: dict[str, Any]) -> Sandbox:
+        """A new sandbox from a document, not yet in the store (raises if it cannot be built)."""
+        seed = self._seed if self._seed is not None else int(document.get("seed", 1))
+        sandbox = Sandbox(name, seed, self._journal_size)
+        self._builder(sandbox, document)
         return sandbox
+
+    def _put(self, sandbox: Sandbox) -> None:
+        self._sandboxes[sandbox.name] = sandbox
+        self._sandboxes.move_to_end(sandbox.name)
+        while len(self._sandboxes) > self._max:
+            victim = next((n for n in self._sandboxes if n != self.DEFAULT), None)
+            if victim is None:
+                break
+            del self._sandboxes[victim]
+            self._documents.pop(victim, None)
 
     def get(self, name: str | None = None) -> Sandbox:
         name = name or self.DEFAULT
@@ -248,29 +273,49 @@ class Store:
             if sandbox is not None:
                 self._sandboxes.move_to_end(name)
                 return sandbox
-            sandbox = self._build(name)
-            self._sandboxes[name] = sandbox
-            while len(self._sandboxes) > self._max:
-                victim = next((n for n in self._sandboxes if n != self.DEFAULT), None)
-                if victim is None:
-                    break
-                del self._sandboxes[victim]
+            sandbox = self.build(name, self.document(name))
+            self._put(sandbox)
             return sandbox
 
+    def remembered(self, name: str) -> dict[str, Any] | None:
+        """The document loaded into a sandbox with ``remember``, if any."""
+        with self._lock:
+            return self._documents.get(name)
+
+    def peek(self, name: str) -> Sandbox | None:
+        with self._lock:
+            return self._sandboxes.get(name)
+
+    def replace(self, name: str, document: dict[str, Any], *, remember: bool) -> Sandbox:
+        """Build a sandbox from ``document`` and put it in place of the current one.
+
+        Building happens first: a document that fails to build changes nothing.
+        With ``remember`` a later reset returns to this document.
+        """
+        fresh = self.build(name, document)
+        with self._lock:
+            if remember:
+                self._documents[name] = document
+            self._put(fresh)
+        return fresh
+
     def reset(self, name: str | None = None) -> Sandbox:
-        """Rebuild a sandbox from its fixtures: data, outbox, journal and faults start
+        """Rebuild a sandbox from its document: data, outbox, journal and faults start
         afresh; only its clock is kept."""
         name = name or self.DEFAULT
-        with self._lock:
-            old = self._sandboxes.get(name)
-        fresh = self._build(name)
+        old = self.peek(name)
+        fresh = self.build(name, self.document(name))
         if old is not None:
             with old.lock:
                 fresh.clock = old.clock
         with self._lock:
-            self._sandboxes[name] = fresh
+            self._put(fresh)
         return fresh
 
     def names(self) -> list[str]:
         with self._lock:
             return list(self._sandboxes)
+
+    def sandboxes(self) -> list[Sandbox]:
+        with self._lock:
+            return list(self._sandboxes.values())

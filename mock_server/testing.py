@@ -1,11 +1,30 @@
-"""Helpers for testing against the sandbox (used by this project's own tests too)."""
+"""pytest plugin and helpers for testing a client against the sandbox.
+
+Registered through the ``pytest11`` entry point, so installing tenant-sandbox
+gives every pytest run these fixtures (see docs/pytest.md):
+
+- ``sandbox_server`` (session): the sandbox served by uvicorn on 127.0.0.1 and a
+  free port, in a background thread; stopped at the end of the session.
+- ``sandbox`` (function): a fresh, private sandbox on that server for one test
+  (its own X-Sandbox-Id), so tests never see each other, also under xdist.
+- ``sandbox_app`` (session) / ``sandbox_client`` (function): the in-process
+  variant with Connexion's test client and response validation on: no socket.
+- ``BizzlinkAuth`` (httpx) and ``BizzlinkRequestsAuth`` (requests) sign Bizzlink
+  requests, so a client under test can be used unchanged.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import time
-from collections.abc import Callable, Generator
+import uuid
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from mock_server.apis.bizzlink.signing import SIGNATURE_HEADER, sign
 
@@ -29,3 +48,156 @@ class BizzlinkAuth(httpx.Auth):
         request.headers[SIGNATURE_HEADER] = sign(self.secret, request.method, path_and_query,
                                                  request.content, int(self.clock()))
         yield request
+
+
+class BizzlinkRequestsAuth:
+    """The same signing for the ``requests`` library (``requests.get(url, auth=...)``)."""
+
+    def __init__(self, token: str, secret: str, clock: Callable[[], float] = time.time) -> None:
+        self.token = token
+        self.secret = secret
+        self.clock = clock
+
+    def __call__(self, request: Any) -> Any:
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        path_and_query = request.path_url
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        request.headers[SIGNATURE_HEADER] = sign(self.secret, request.method, path_and_query,
+                                                 body, int(self.clock()))
+        return request
+
+
+class Sandbox:
+    """One sandbox on a running server: its URL, credentials and control plane.
+
+    ``sandbox_id`` None means the server's ``default`` sandbox.
+    """
+
+    def __init__(self, url: str, sandbox_id: str | None = None,
+                 admin_token: str | None = None, transport: Any = None) -> None:
+        self.url = url
+        self.sandbox_id = sandbox_id
+        headers = {"X-Sandbox-Id": sandbox_id} if sandbox_id else {}
+        if admin_token:
+            headers["Authorization"] = f"Bearer {admin_token}"
+        self.headers = {"X-Sandbox-Id": sandbox_id} if sandbox_id else {}
+        self._control = httpx.Client(base_url=url, headers=headers, timeout=30,
+                                     transport=transport)
+
+    def _ok(self, resp: httpx.Response) -> httpx.Response:
+        if resp.status_code >= 400:
+            raise AssertionError(f"{resp.request.method} {resp.request.url}: "
+                                 f"{resp.status_code} {resp.text}")
+        return resp
+
+    def credentials(self, api: str, role: str | None = None, **match: Any) -> dict:
+        """The first seeded principal of ``api`` (with ``role`` and the given fields)."""
+        for principal in self._ok(self._control.get("/_sandbox/credentials")).json().get(api, []):
+            if (role is None or principal["role"] == role) and \
+                    all(principal.get(k) == v for k, v in match.items()):
+                return principal
+        raise LookupError(f"no {api} principal with role={role} {match}")
+
+    def auth(self, api: str, role: str | None = None, **match: Any) -> httpx.Auth:
+        """An httpx auth for a principal: signing for Bizzlink, plain headers otherwise."""
+        principal = self.credentials(api, role, **match)
+        if api == "bizzlink":
+            token = principal["headers"]["Authorization"].removeprefix("Bearer ")
+            return BizzlinkAuth(token, principal["hmacSecret"])
+        return _HeaderAuth(principal["headers"])
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An httpx client on this sandbox (X-Sandbox-Id set)."""
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30, **kwargs)
+
+    def reset(self) -> None:
+        self._ok(self._control.post("/_sandbox/reset"))
+
+    def requests(self, **filters: Any) -> list[dict]:
+        """Journal entries (``api``, ``operationId``, ``method``, ``status``, ``limit``...)."""
+        params = {k: v for k, v in filters.items() if v is not None}
+        return self._ok(self._control.get("/_sandbox/requests", params=params)).json()["requests"]
+
+    def load(self, fixtures: dict | str | Path) -> dict:
+        """Load a fixture document (a dict, YAML/JSON text, or a file) into this sandbox."""
+        if isinstance(fixtures, Path) or (isinstance(fixtures, str) and os.path.exists(fixtures)):
+            fixtures = Path(fixtures).read_text(encoding="utf-8")
+        content = json.dumps(fixtures) if isinstance(fixtures, dict) else fixtures
+        return self._ok(self._control.post("/_sandbox/fixtures", content=content,
+                                           headers={"Content-Type": "application/json"
+                                                    if isinstance(fixtures, dict)
+                                                    else "application/yaml"})).json()
+
+    def fault(self, **rule: Any) -> dict:
+        """Add a fault rule (``api``, ``operationId``, ``status``, ``delayMs``, ``times``...)."""
+        return self._ok(self._control.post("/_sandbox/faults", json=rule)).json()
+
+    def clear_faults(self) -> None:
+        self._ok(self._control.delete("/_sandbox/faults"))
+
+    def set_clock(self, now: str | None = None, advance: float | None = None) -> dict:
+        body = {"now": now} if now is not None else {"advance": advance or 0}
+        return self._ok(self._control.post("/_sandbox/clock", json=body)).json()
+
+    def outbox(self, **filters: Any) -> list[dict]:
+        return self._ok(self._control.get("/_sandbox/outbox", params=filters)).json()["messages"]
+
+    def close(self) -> None:
+        self._control.close()
+
+
+class _HeaderAuth(httpx.Auth):
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self.headers)
+        yield request
+
+
+class SandboxServer(Sandbox):
+    """The running server (acting on its ``default`` sandbox) and a factory of sandboxes."""
+
+    def new_sandbox(self, name: str | None = None) -> Sandbox:
+        return Sandbox(self.url, name or f"pytest-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    """The sandbox served over HTTP for the whole session."""
+    from mock_server.app import create_app
+    from mock_server.config import Config
+    from mock_server.serving import BackgroundServer
+
+    with BackgroundServer(create_app(Config())) as server:
+        handle = SandboxServer(server.url)
+        yield handle
+        handle.close()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> Iterator[Sandbox]:
+    """A fresh sandbox of its own for one test."""
+    box = sandbox_server.new_sandbox()
+    yield box
+    box.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox_app() -> Any:
+    """The sandbox app in process (AsyncApp, response validation on)."""
+    from mock_server.app import create_app
+    from mock_server.config import Config
+
+    return create_app(Config(validate_responses=True))
+
+
+@pytest.fixture
+def sandbox_client(sandbox_app: Any) -> Iterator[Any]:
+    """Connexion's test client on a fresh sandbox of its own (no socket)."""
+    name = f"pytest-{uuid.uuid4().hex[:12]}"
+    with sandbox_app.test_client(headers={"X-Sandbox-Id": name}) as client:
+        yield client

@@ -27,6 +27,7 @@ class ErrorResponse:
 
 ErrorRenderer = Callable[[ApiError], ErrorResponse]
 StateBuilder = Callable[["Sandbox", dict, "Config"], Any]
+StateDumper = Callable[[Any], dict]
 CredentialLister = Callable[["Sandbox"], list[dict]]
 
 
@@ -40,6 +41,9 @@ class ApiDefinition:
     - ``build_state`` seeds this API's part of a sandbox from its fixture section.
     - ``credentials`` lists the sandbox's principals for ``/_sandbox/credentials``.
     - ``middlewares``: ASGI middlewares as (class, Connexion MiddlewarePosition name).
+    - ``fixture_schema``: JSON Schema (draft 7) of this API's fixture section.
+    - ``dump_state(state) -> section``: a fixture section that ``build_state``
+      turns back into exactly this state (for state export and persistence).
     """
 
     name: str
@@ -51,6 +55,8 @@ class ApiDefinition:
     credentials: CredentialLister | None = None
     middlewares: tuple[tuple[type, str], ...] = ()
     title: str = ""
+    fixture_schema: dict | None = None
+    dump_state: StateDumper | None = None
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")

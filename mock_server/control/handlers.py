@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,12 @@ from mock_server import __version__
 from mock_server.context import RequestContext
 from mock_server.control.journal import render_entry
 from mock_server.errors import BadRequest, FieldError, NotFound
+from mock_server.fixtures import (
+    FixtureError,
+    export_document,
+    parse_fixture_document,
+    validate_document,
+)
 from mock_server.store import isoformat
 
 
@@ -147,3 +154,40 @@ def delete_fault(ctx: RequestContext, fault_id: str) -> Any:
     if len(ctx.sandbox.faults) == before:
         raise NotFound(f"No fault rule {fault_id}")
     return None, 204
+
+
+def _load_document(ctx: RequestContext, body: Any, *, remember: bool, kind: str) -> Any:
+    """Parse, validate and build a document into the caller's sandbox; all or nothing."""
+    try:
+        if isinstance(body, bytes | str):
+            doc = parse_fixture_document(body, kind)
+        elif isinstance(body, dict):
+            doc = parse_fixture_document(json.dumps(body), kind)
+        else:
+            raise FixtureError(f"the {kind} document must be a mapping")
+        validate_document(doc, ctx.runtime.apis)
+        sandbox = ctx.runtime.store.replace(ctx.sandbox.name, doc, remember=remember)
+    except FixtureError as exc:
+        raise BadRequest(f"The {kind} document was not loaded: {exc}", errors=[
+            FieldError(message, pointer="/" + where.replace(".", "/").replace("[", "/")
+                       .replace("]", "")) for where, message in exc.errors]) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadRequest(f"The {kind} document was not loaded: {exc}") from None
+    return sandbox, doc
+
+
+def load_fixtures(ctx: RequestContext, body: Any) -> Any:
+    """Rebuild the sandbox from a posted fixture document; reset returns to it."""
+    sandbox, doc = _load_document(ctx, body, remember=True, kind="fixture")
+    sections = [a.name for a in ctx.runtime.apis if a.name in doc]
+    return {"sandbox": sandbox.name, "loaded": sections}, 200
+
+
+def get_state(ctx: RequestContext) -> Any:
+    return export_document(ctx.sandbox, ctx.runtime.apis), 200
+
+
+def put_state(ctx: RequestContext, body: Any) -> Any:
+    """Replace the sandbox by a state document (as GET /state returns)."""
+    sandbox, _ = _load_document(ctx, body, remember=False, kind="state")
+    return export_document(sandbox, ctx.runtime.apis), 200

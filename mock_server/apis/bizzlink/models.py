@@ -18,6 +18,7 @@ import pycountry
 from mock_server.config import Config
 from mock_server.errors import FieldError as FE
 from mock_server.errors import Forbidden, NotFound, Unprocessable
+from mock_server.fixtures import FixtureError
 from mock_server.store import Collection, Record, Sandbox, UniqueViolation
 
 BILLING_MODELS = ("SEATS", "FLOW")
@@ -224,44 +225,89 @@ def _subscriptions(raw: Any) -> dict[str, bool]:
     return subs
 
 
+def _record(sandbox: Sandbox, state: BizzlinkState, attrs: dict[str, Any], record_id: str,
+            partner_id: str | None, now: str) -> Record:
+    record: Record = {a: None for a in ATTRIBUTES}
+    record.update(attrs)
+    record.update({"id": record_id, "partnerId": partner_id,
+                   "createdAt": record["createdAt"] or now,
+                   "updatedAt": record["updatedAt"] or now})
+    if record["active"] is None:
+        record["active"] = True
+    if not record["tenantCode"]:
+        record["tenantCode"] = state.derive_tenant_code(record["companyName"])
+    return record
+
+
+def _insert(state: BizzlinkState, record: Record, where: str) -> None:
+    try:
+        state.insert(record)
+    except UniqueViolation as exc:
+        field = "id" if exc.index == "id" else "tenantCode"
+        raise FixtureError(f"{where}: {field} {exc.value!r} is used twice",
+                           [(f"{where}.{field}", "is used twice")]) from None
+
+
 def build_state(sandbox: Sandbox, section: dict, config: Config) -> BizzlinkState:
     """Accounts (with their own tenants), explicit child tenants, then generated ones."""
     state = BizzlinkState(sandbox)
     now = section.get("createdAt") or timestamp(sandbox)
-    for acc in section.get("accounts", []):
+    for i, acc in enumerate(section.get("accounts", [])):
+        where = f"bizzlink.accounts[{i}]"
         account = Account(id=acc["id"], name=acc["name"], token=acc["token"],
                           hmac_secret=acc["hmacSecret"], partner=acc.get("role") == "partner",
                           subscriptions=_subscriptions(acc.get("subscriptions")))
+        if account.token in state.accounts_by_token:
+            raise FixtureError(f"{where}: token is used twice", [(f"{where}.token",
+                                                                   "is used twice")])
         state.add_account(account)
-        own = {a: None for a in ATTRIBUTES}
-        own.update(acc.get("tenant") or {})
+        own = dict(acc.get("tenant") or {})
         own.setdefault("companyName", acc["name"])
-        own.update({"id": account.id, "partnerId": None, "createdAt": own.get("createdAt") or now,
-                    "updatedAt": own.get("updatedAt") or now})
-        own["active"] = True if own["active"] is None else own["active"]
-        own["billingModel"] = own["billingModel"] or next(iter(account.subscriptions), "FLOW")
-        own["tenantCode"] = own["tenantCode"] or state.derive_tenant_code(own["companyName"])
-        state.insert(own)
-    for item in section.get("tenants", []):
-        record = {a: None for a in ATTRIBUTES}
-        record.update(item.get("attributes", {}))
-        record.update({"id": item["id"], "partnerId": item["partner"],
-                       "createdAt": record["createdAt"] or now,
-                       "updatedAt": record["updatedAt"] or now})
-        record["active"] = True if record["active"] is None else record["active"]
-        record["tenantCode"] = record["tenantCode"] or state.derive_tenant_code(
-            record["companyName"])
-        state.insert(record)
-    for acc in section.get("accounts", []):
+        if not own.get("billingModel"):
+            own["billingModel"] = next(iter(account.subscriptions), "FLOW")
+        _insert(state, _record(sandbox, state, own, account.id, None, now), where)
+    for i, item in enumerate(section.get("tenants", [])):
+        where = f"bizzlink.tenants[{i}]"
+        partner = state.accounts.get(item["partner"])
+        if partner is None or not partner.partner:
+            raise FixtureError(f"{where}.partner: {item['partner']} is not a partner account",
+                               [(f"{where}.partner", "is not a partner account")])
+        attrs = item.get("attributes", {})
+        missing = [a for a in ("companyName", "billingModel") if not attrs.get(a)]
+        if missing:
+            raise FixtureError(f"{where}.attributes: {', '.join(missing)} required",
+                               [(f"{where}.attributes.{a}", "is required") for a in missing])
+        _insert(state, _record(sandbox, state, attrs, item["id"], partner.id, now), where)
+    for i, acc in enumerate(section.get("accounts", [])):
+        count = int(acc.get("generatedChildren", 0))
         account = state.accounts[acc["id"]]
+        if count and not account.partner:
+            raise FixtureError(f"bizzlink.accounts[{i}].generatedChildren: only partners have "
+                               f"children", [(f"bizzlink.accounts[{i}].generatedChildren",
+                                              "only partners have children")])
         models = [m for m, active in account.subscriptions.items() if active] or ["FLOW"]
-        for i in range(int(acc.get("generatedChildren", 0))):
-            attrs = fake_tenant_attributes(sandbox, models[i % len(models)])
-            record = {"id": sandbox.new_uuid(), "partnerId": account.id, "createdAt": now,
-                      "updatedAt": now, **attrs}
-            record["tenantCode"] = state.derive_tenant_code(attrs["companyName"])
-            state.insert(record)
+        for n in range(count):
+            attrs = fake_tenant_attributes(sandbox, models[n % len(models)])
+            state.insert(_record(sandbox, state, attrs, sandbox.new_uuid(), account.id, now))
     return state
+
+
+def dump_state(state: BizzlinkState) -> dict[str, Any]:
+    """A fixture section listing every account and tenant explicitly (no generation)."""
+    accounts = []
+    for account in state.accounts.values():
+        own = state.tenants.get(account.id)
+        accounts.append({
+            "id": account.id, "name": account.name, "role": account.role,
+            "subscriptions": [{"billingModel": m, "active": on}
+                              for m, on in account.subscriptions.items()],
+            "token": account.token, "hmacSecret": account.hmac_secret,
+            "tenant": {a: own[a] for a in ATTRIBUTES} if own else {},
+        })
+    tenants = [{"id": r["id"], "partner": r["partnerId"],
+                "attributes": {a: r[a] for a in ATTRIBUTES}}
+               for r in state.tenants.values() if r["partnerId"]]
+    return {"accounts": accounts, "tenants": tenants}
 
 
 def credentials(sandbox: Sandbox) -> list[dict]:

@@ -1,0 +1,99 @@
+"""--state-file: sandboxes survive a restart, and a kill -9 loses at most ~1 s of changes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from mock_server.serving import free_port
+from mock_server.testing import BizzlinkAuth
+
+AUTH = BizzlinkAuth("bzl_partner_flow_token", "bzl_partner_flow_secret")
+
+
+def start(state_file) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port),
+                             "--state-file", str(state_file)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/_sandbox/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def create(url: str, name: str, sandbox: str) -> str:
+    resp = httpx.post(f"{url}/bizzlink/tenants", auth=AUTH,
+                      headers={"X-Sandbox-Id": sandbox, "Content-Type": "application/json"},
+                      content=json.dumps({"data": {"attributes": {"billingModel": "FLOW",
+                                                                  "companyName": name}}}),
+                      timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()["data"]["id"]
+
+
+def exists(url: str, tid: str, sandbox: str) -> bool:
+    resp = httpx.get(f"{url}/bizzlink/tenants/{tid}", auth=AUTH,
+                     headers={"X-Sandbox-Id": sandbox}, timeout=10)
+    return resp.status_code == 200
+
+
+@pytest.mark.parametrize("how", ["kill-9", "sigterm"])
+def test_state_survives_restart(tmp_path, how):
+    state_file = tmp_path / "state.json"
+    proc, url = start(state_file)
+    try:
+        a = create(url, "Kept A", "default")
+        create(url, "Kept B1", "team-b")
+        b = create(url, "Kept B2", "team-b")
+        httpx.post(f"{url}/_sandbox/clock", json={"now": "2031-05-05T10:00:00Z"},
+                   headers={"X-Sandbox-Id": "team-c"})
+        if how == "kill-9":
+            time.sleep(2.5)
+            os.kill(proc.pid, signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert json.loads(state_file.read_text())["version"] == 1
+    proc, url = start(state_file)
+    try:
+        assert exists(url, a, "default") and exists(url, b, "team-b")
+        assert not exists(url, b, "default")
+        clock = httpx.get(f"{url}/_sandbox/clock", headers={"X-Sandbox-Id": "team-c"}).json()
+        assert clock == {"now": "2031-05-05T10:00:00.000Z", "frozen": True}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_state_file_is_never_half_written(tmp_path):
+    state_file = tmp_path / "state.json"
+    proc, url = start(state_file)
+    try:
+        for i in range(30):
+            create(url, f"Burst {i}", "default")
+        time.sleep(1.5)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    data = json.loads(state_file.read_text())
+    assert "default" in data["sandboxes"]
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
