@@ -25,6 +25,8 @@ warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarni
 from mock_server.app import create_app  # noqa: E402
 from mock_server.config import Config  # noqa: E402
 
+pytest_plugins = ["pytester"]
+
 _counter = itertools.count()
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_server.control.journal import JOURNAL_NOTE
 from mock_server.errors import ApiError, BadRequest, FieldError, status_phrase
 from mock_server.runtime import Runtime
 from mock_server.store import Sandbox
@@ -98,12 +99,15 @@ class FaultMiddleware:
         if api is self.runtime.control:
             await self.app(scope, receive, send)
             return
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        note = scope.get(JOURNAL_NOTE)
+        if note is not None:
+            note["operationId"] = routing.get("operation_id")
         header = Headers(scope=scope).get(FAULT_HEADER)
         fault = parse_fault_header(header) if header else None
         if fault is None:
             sandbox = self.runtime.sandbox_for(scope)
             if sandbox.faults:
-                routing = scope.get("extensions", {}).get("connexion_routing", {})
                 fault = pick_rule(sandbox, api.name, routing.get("operation_id"),
                                   scope["path"], scope["method"])
         if not fault:
@@ -112,7 +116,8 @@ class FaultMiddleware:
         if fault.get("delayMs"):
             await asyncio.sleep(fault["delayMs"] / 1000)
         if fault.get("drop"):
-            scope["mock_server.dropped"] = True
+            if note is not None:
+                note["dropped"] = True
             await send({"type": "http.response.start", "status": 500,
                         "headers": [(b"content-length", b"1000")]})
             return

@@ -21,6 +21,9 @@ from mock_server.store import isoformat
 
 CAPTURE_BYTES = 64 * 1024
 MASK = "***"
+# Scope key of a dict the journal shares with inner middlewares (scopes get copied on
+# the way in, the dict does not): FaultMiddleware notes the operationId and drops.
+JOURNAL_NOTE = "mock_server.journal_note"
 SECRET_HEADER = re.compile(r"authorization|cookie|api[-_]?key|secret|signature|token|password",
                            re.I)
 SECRET_MEMBER = re.compile(r"pass(word)?|secret|token|api[-_]?key|hmac", re.I)
@@ -84,6 +87,8 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        note: dict[str, Any] = {}
+        scope[JOURNAL_NOTE] = note
         request_body = bytearray()
         response_body = bytearray()
         flags = {"req_trunc": False, "resp_trunc": False, "status": None}
@@ -111,30 +116,29 @@ class JournalMiddleware:
             await self.app(scope, recv, snd)
         finally:
             self._record(scope, api.name, started, bytes(request_body), bytes(response_body),
-                         flags)
+                         flags, note)
 
     def _record(self, scope: Scope, api: str, started: float, body: bytes, response: bytes,
-                flags: dict) -> None:
+                flags: dict, note: dict[str, Any]) -> None:
         try:
             sandbox = self.runtime.sandbox_for(scope)
         except ApiError:
             return
-        routing = scope.get("extensions", {}).get("connexion_routing", {})
         self._seq += 1
         sandbox.journal.append({
             "id": self._seq,
             "timestamp": isoformat(sandbox.now()),
             "epoch": sandbox.now().timestamp(),
             "api": api,
-            "operationId": routing.get("operation_id"),
+            "operationId": note.get("operationId"),
             "method": scope["method"],
             "path": scope["path"],
             "query": scope.get("query_string", b"").decode("latin-1"),
             "headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
             "body": body,
             "bodyTruncated": flags["req_trunc"],
-            "status": None if scope.get("mock_server.dropped") else flags["status"],
-            "dropped": bool(scope.get("mock_server.dropped")),
+            "status": None if note.get("dropped") else flags["status"],
+            "dropped": bool(note.get("dropped")),
             "responseBody": response,
             "responseTruncated": flags["resp_trunc"],
             "durationMs": round((time.perf_counter() - started) * 1000, 3),
