@@ -33,11 +33,64 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     admin_token=args.admin_token or None, journal_size=args.journal_size,
                     max_sandboxes=args.max_sandboxes, max_body_bytes=args.max_body_bytes,
                     state_file=Path(args.state_file) if args.state_file else None)
+    counts = _counts(args)
+    if any(counts.values()):
+        import tempfile
+
+        from mock_server.fixtures import load_fixture_file
+        from mock_server.generate import dump_yaml, generate_document
+
+        base = load_fixture_file(config.fixtures)
+        seed = config.seed if config.seed is not None else int(base.get("seed", 1))
+        generated = Path(tempfile.mkdtemp(prefix="tenant-sandbox-")) / "generated.yaml"
+        generated.write_text(dump_yaml(generate_document(base, counts, seed)), encoding="utf-8")
+        config.fixtures = generated
     app = create_app(config, flavor=args.flavor)
     print(f"tenant-sandbox listening on http://{args.host}:{args.port} "
           f"(fixtures: {config.fixtures})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 access_log=args.access_log)
+    return 0
+
+
+def _counts(args: argparse.Namespace) -> dict[str, int]:
+    from mock_server.apis import all_apis
+
+    return {api.name: getattr(args, api.generate_option.replace("-", "_"), 0) or 0
+            for api in all_apis() if api.generate_option}
+
+
+def _add_count_options(parser: argparse.ArgumentParser) -> None:
+    from mock_server.apis import all_apis
+
+    for api in all_apis():
+        if api.generate_option:
+            parser.add_argument(f"--{api.generate_option}", type=int, default=0, metavar="N",
+                                help=f"generate N more {api.title or api.name} records")
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from mock_server.fixtures import load_fixture_file
+    from mock_server.generate import dump_yaml, generate_document
+
+    base = load_fixture_file(Path(args.fixtures))
+    seed = args.seed if args.seed is not None else int(base.get("seed", 1))
+    text = dump_yaml(generate_document(base, _counts(args), seed,
+                                       None if args.quiet else sys.stderr))
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+    return 0
+
+
+def cmd_fixture_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from mock_server.apis import all_apis
+    from mock_server.fixtures import document_schema
+
+    print(json.dumps(document_schema(all_apis()), indent=2))
     return 0
 
 
@@ -85,7 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             serve.add_argument(f"--{flag}", type=kind, default=None if value is None
                                else kind(value), help=f"{text} [{env}]")
+    _add_count_options(serve)
     serve.set_defaults(func=cmd_serve)
+
+    gen = sub.add_parser("generate", help="write a fixture file with many generated records")
+    gen.add_argument("--fixtures", default=str(DEFAULT_FIXTURES),
+                     help="base fixture file (its accounts and records are kept)")
+    gen.add_argument("--seed", type=int, default=None,
+                     help="seed (default: the base file's); same seed, same file")
+    gen.add_argument("-o", "--output", default="-", help="file to write (default stdout)")
+    gen.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_count_options(gen)
+    gen.set_defaults(func=cmd_generate)
+
+    schema = sub.add_parser("fixture-schema", help="print the JSON Schema of fixture documents")
+    schema.set_defaults(func=cmd_fixture_schema)
 
     sign = sub.add_parser("sign", help="print an X-Bizzlink-Signature header value")
     sign.add_argument("--secret", required=True, help="the caller's HMAC secret")

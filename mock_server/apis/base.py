@@ -28,6 +28,7 @@ class ErrorResponse:
 ErrorRenderer = Callable[[ApiError], ErrorResponse]
 StateBuilder = Callable[["Sandbox", dict, "Config"], Any]
 StateDumper = Callable[[Any], dict]
+Generator = Callable[["Sandbox", dict, "Config", int, Callable[[int], None]], dict]
 CredentialLister = Callable[["Sandbox"], list[dict]]
 
 
@@ -44,6 +45,9 @@ class ApiDefinition:
     - ``fixture_schema``: JSON Schema (draft 7) of this API's fixture section.
     - ``dump_state(state) -> section``: a fixture section that ``build_state``
       turns back into exactly this state (for state export and persistence).
+    - ``generate(sandbox, section, config, count, progress) -> section``: the
+      section plus ``count`` Faker-made records (``mock-server generate``), whose
+      CLI option is ``--<generate_option>``.
     """
 
     name: str
@@ -57,6 +61,8 @@ class ApiDefinition:
     title: str = ""
     fixture_schema: dict | None = None
     dump_state: StateDumper | None = None
+    generate: Generator | None = None
+    generate_option: str = ""
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")

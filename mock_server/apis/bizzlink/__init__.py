@@ -7,7 +7,7 @@ import yaml
 from mock_server.apis.base import ApiDefinition
 from mock_server.apis.bizzlink.auth import SignatureMiddleware
 from mock_server.apis.bizzlink.errors import render_error
-from mock_server.apis.bizzlink.models import build_state, credentials, dump_state
+from mock_server.apis.bizzlink.models import build_state, credentials, dump_state, generate
 
 API = ApiDefinition(
     name="bizzlink",
@@ -22,4 +22,6 @@ API = ApiDefinition(
     fixture_schema=yaml.safe_load(
         (Path(__file__).parent / "fixture_schema.yaml").read_text(encoding="utf-8")),
     dump_state=dump_state,
+    generate=generate,
+    generate_option="bizzlink-tenants",
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -285,11 +286,32 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> BizzlinkStat
             raise FixtureError(f"bizzlink.accounts[{i}].generatedChildren: only partners have "
                                f"children", [(f"bizzlink.accounts[{i}].generatedChildren",
                                               "only partners have children")])
-        models = [m for m, active in account.subscriptions.items() if active] or ["FLOW"]
-        for n in range(count):
-            attrs = fake_tenant_attributes(sandbox, models[n % len(models)])
-            state.insert(_record(sandbox, state, attrs, sandbox.new_uuid(), account.id, now))
+        for _ in range(count):
+            add_generated_child(state, account, now)
     return state
+
+
+def add_generated_child(state: BizzlinkState, partner: Account, now: str) -> Record:
+    """One Faker-made child tenant under one of the partner's active billing models."""
+    models = [m for m, active in partner.subscriptions.items() if active] or ["FLOW"]
+    model = models[state.count_children(partner.id) % len(models)]
+    attrs = fake_tenant_attributes(state.sandbox, model)
+    return state.insert(_record(state.sandbox, state, attrs, state.sandbox.new_uuid(),
+                                partner.id, now))
+
+
+def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
+             progress: Callable[[int], None]) -> dict[str, Any]:
+    """The section plus ``count`` generated child tenants spread over its partners."""
+    state = build_state(sandbox, section, config)
+    partners = [a for a in state.accounts.values() if a.partner]
+    if count and not partners:
+        raise FixtureError("bizzlink: generating tenants needs at least one partner account")
+    now = section.get("createdAt") or timestamp(sandbox)
+    for i in range(count):
+        add_generated_child(state, partners[i % len(partners)], now)
+        progress(i + 1)
+    return dump_state(state)
 
 
 def dump_state(state: BizzlinkState) -> dict[str, Any]:
