@@ -153,10 +153,14 @@ class Clock:
         self._frozen = when.astimezone(UTC)
 
     def advance(self, seconds: float) -> None:
+        """Move the clock; raises OverflowError (and changes nothing) past year 1..9999."""
+        delta = timedelta(seconds=seconds)
         if self._frozen is not None:
-            self._frozen += timedelta(seconds=seconds)
+            self._frozen = self._frozen + delta
         else:
-            self._offset += timedelta(seconds=seconds)
+            offset = self._offset + delta
+            datetime.now(UTC) + offset + timedelta(days=366)
+            self._offset = offset
 
     def reset(self) -> None:
         self._frozen = None

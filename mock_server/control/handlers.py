@@ -79,7 +79,12 @@ def set_clock(ctx: RequestContext, body: dict) -> Any:
             when = when.replace(tzinfo=UTC)
         ctx.sandbox.clock.set(when)
     else:
-        ctx.sandbox.clock.advance(float(body["advance"]))
+        try:
+            ctx.sandbox.clock.advance(float(body["advance"]))
+        except OverflowError:
+            raise BadRequest("'advance' moves the clock out of range",
+                             errors=[FieldError("moves the clock out of range",
+                                                pointer="/advance")]) from None
     return _clock_body(ctx), 200
 
 
