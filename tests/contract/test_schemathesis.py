@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oa
 
 from mock_server.apis import all_apis
