@@ -28,8 +28,9 @@ from mock_server.serving import BackgroundServer
 from mock_server.testing import BizzlinkRequestsAuth
 
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "50"))
-CHECKS = [schemathesis.checks.not_a_server_error, oa.status_code_conformance, oa.content_type_conformance,
-          oa.response_schema_conformance, oa.response_headers_conformance]
+CHECKS = [schemathesis.checks.not_a_server_error, oa.status_code_conformance,
+          oa.content_type_conformance, oa.response_schema_conformance,
+          oa.response_headers_conformance]
 # The most privileged seeded principal per API: fuzzing should reach the handlers.
 ROLE = {"bizzlink": ("partner", {"subscriptions": ["SEATS", "FLOW"]}),
         "wallet": ("platform_admin", {}), "roomle": ("super_admin", {}),
