@@ -24,6 +24,7 @@ from mock_server.middleware import AdminTokenMiddleware, HeadMiddleware, Sandbox
 from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
+from mock_server.security import SECURITY_MAP
 from mock_server.validation import validator_map
 
 Flavor = Literal["async", "flask"]
@@ -62,6 +63,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         lifespan=lifespan,
         specification_dir=SPEC_DIR,
         validator_map=validator_map(),
+        security_map=SECURITY_MAP,
         strict_validation=True,
         validate_responses=config.validate_responses,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True),

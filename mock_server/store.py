@@ -9,7 +9,6 @@ itself has one lock that guards only the table of sandboxes.
 
 from __future__ import annotations
 
-import copy
 import random
 import threading
 import uuid
@@ -23,6 +22,18 @@ from faker import Faker
 
 Record = dict[str, Any]
 KeyFunc = Callable[[Record], Any]
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars): several times faster than
+    ``copy.deepcopy``, which matters because every read hands out copies."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    if isinstance(value, tuple | set):
+        return type(value)(clone(v) for v in value)
+    return value
 
 
 class UniqueViolation(Exception):
@@ -63,7 +74,7 @@ class Collection:
 
     def get(self, record_id: Any) -> Record | None:
         record = self._records.get(record_id)
-        return copy.deepcopy(record) if record is not None else None
+        return clone(record) if record is not None else None
 
     def values(self) -> Iterator[Record]:
         """Stored records in insertion order (read-only views: do not mutate)."""
@@ -94,11 +105,11 @@ class Collection:
         if record_id in self._records:
             raise UniqueViolation("id", record_id)
         keys = self._check_unique(record, record_id)
-        stored = copy.deepcopy(record)
+        stored = clone(record)
         self._records[record_id] = stored
         for index, value in keys:
             index.entries[value] = record_id
-        return copy.deepcopy(stored)
+        return clone(stored)
 
     def replace(self, record: Record) -> Record:
         """Replace a stored record by one with the same id, keeping indexes in step."""
@@ -109,11 +120,11 @@ class Collection:
             old_value = index.key(old)
             if old_value is not None and index.entries.get(old_value) == record_id:
                 del index.entries[old_value]
-        stored = copy.deepcopy(record)
+        stored = clone(record)
         self._records[record_id] = stored
         for index, value in keys:
             index.entries[value] = record_id
-        return copy.deepcopy(stored)
+        return clone(stored)
 
     def delete(self, record_id: Any) -> Record | None:
         old = self._records.pop(record_id, None)
@@ -126,7 +137,7 @@ class Collection:
         return old
 
     def dump(self) -> list[Record]:
-        return [copy.deepcopy(r) for r in self._records.values()]
+        return [clone(r) for r in self._records.values()]
 
 
 class Clock:
@@ -218,7 +229,7 @@ class Sandbox:
         bounded (oldest dropped) and shown by ``GET /_sandbox/outbox``.
         """
         message = {"id": self.new_uuid(), "api": api, "kind": kind, "to": to,
-                   "payload": copy.deepcopy(payload), "createdAt": isoformat(self.now())}
+                   "payload": clone(payload), "createdAt": isoformat(self.now())}
         self.outbox.append(message)
         return message
 

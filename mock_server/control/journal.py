@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,7 +56,7 @@ def render_entry(entry: dict[str, Any]) -> dict[str, Any]:
     headers = {k: (MASK if SECRET_HEADER.search(k) else v) for k, v in entry["headers"]}
     return {
         "id": entry["id"],
-        "timestamp": entry["timestamp"],
+        "timestamp": isoformat(datetime.fromtimestamp(entry["epoch"], UTC)),
         "api": entry["api"],
         "operationId": entry["operationId"],
         "method": entry["method"],
@@ -127,8 +128,7 @@ class JournalMiddleware:
         self._seq += 1
         sandbox.journal.append({
             "id": self._seq,
-            "timestamp": isoformat(sandbox.now()),
-            "epoch": sandbox.now().timestamp(),
+            "epoch": sandbox.clock.timestamp(),
             "api": api,
             "operationId": note.get("operationId"),
             "method": scope["method"],

@@ -64,6 +64,7 @@ class BizzlinkState:
         self.tenants = Collection("bizzlink.tenants",
                                   unique={"tenantCode": lambda r: r["tenantCode"].upper()})
         self._children: dict[str, list[str]] = {}
+        self._next_suffix: dict[str, int] = {}
 
     # --- accounts -------------------------------------------------------------
     def add_account(self, account: Account) -> None:
@@ -108,10 +109,13 @@ class BizzlinkState:
         ascii_name = (unicodedata.normalize("NFKD", company_name.replace("ß", "ss"))
                       .encode("ascii", "ignore").decode())
         base = re.sub(r"[^A-Z0-9]+", "-", ascii_name.upper()).strip("-")[:56] or "TENANT"
-        code, n = base, 1
+        code, n = base, self._next_suffix.get(base, 1)
+        if n > 1:
+            code = f"{base}-{n}"
         while self.tenants.is_taken("tenantCode", code):
             n += 1
             code = f"{base}-{n}"
+        self._next_suffix[base] = n
         return code
 
 

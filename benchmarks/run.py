@@ -1,0 +1,204 @@
+"""Benchmark tenant-sandbox as a user runs it: prints figures, asserts nothing.
+
+Starts ``mock-server serve`` (a subprocess, one worker), drives it with wrk over
+loopback (10 connections, 2 threads) and prints, per scenario, requests/s, p50
+and p99; then start-up time to healthy, idle RSS, RSS with a big seeded world,
+and the cost of lookups and creates in a small world vs a big one.
+
+    python benchmarks/run.py                       # all scenarios, 10 s each
+    python benchmarks/run.py --duration 5 --big 100000 --only bizzlink
+
+Needs wrk (Debian: apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mock_server.apis.bizzlink.signing import sign  # noqa: E402
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+@dataclass
+class Scenario:
+    api: str
+    name: str
+    build: Callable[[dict, dict], Request]   # (credentials, ids) -> request
+
+
+def _bizzlink(method: str, path: str, body: bytes = b"") -> Callable[[dict, dict], Request]:
+    def build(creds: dict, ids: dict) -> Request:
+        p = next(c for c in creds["bizzlink"] if c.get("subscriptions") == ["SEATS", "FLOW"])
+        path_ = path.format(**ids)
+        headers = {"Authorization": p["headers"]["Authorization"],
+                   "X-Bizzlink-Signature": sign(p["hmacSecret"], method, path_, body)}
+        if body:
+            headers["Content-Type"] = "application/json"
+        return Request(method, path_, headers, body)
+    return build
+
+
+BIZ_BODY = json.dumps({"data": {"attributes": {"billingModel": "SEATS",
+                                               "companyName": "Bench GmbH"}}}).encode()
+SCENARIOS = [
+    Scenario("bizzlink", "list", _bizzlink("GET", "/bizzlink/tenants")),
+    Scenario("bizzlink", "get", _bizzlink("GET", "/bizzlink/tenants/{child}")),
+    Scenario("bizzlink", "create", _bizzlink("POST", "/bizzlink/tenants", BIZ_BODY)),
+    Scenario("sandbox", "health", lambda creds, ids: Request("GET", "/_sandbox/health", {})),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Server:
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", "serve", "--port", str(self.port), *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        while True:
+            try:
+                if httpx.get(f"{self.url}/_sandbox/health", timeout=0.5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None:
+                raise SystemExit("the server exited during start-up")
+            time.sleep(0.005)
+        self.startup = time.perf_counter() - started
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+LUA = """
+wrk.method = {method}
+wrk.body = {body}
+{headers}
+"""
+
+
+def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[str, float]:
+    lua_headers = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}"
+                            for k, v in req.headers.items())
+    script = LUA.format(method=json.dumps(req.method),
+                        body=json.dumps(req.body.decode()) if req.body else "nil",
+                        headers=lua_headers)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    try:
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
+                              "-s", fh.name, url + req.path], capture_output=True, text=True,
+                             check=True).stdout
+    finally:
+        os.unlink(fh.name)
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        if not m:
+            return float("nan")
+        value, unit = float(m[1]), m[2]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"),
+            "errors": int(non2xx[1]) if non2xx else 0}
+
+
+def known_ids(url: str, creds: dict) -> dict[str, str]:
+    """Ids of existing records that the scenarios address (one per API)."""
+    req = _bizzlink("GET", "/bizzlink/tenants?page%5Bsize%5D=1")(creds, {})
+    return {"child": httpx.get(url + req.path, headers=req.headers).json()["data"][0]["id"]}
+
+
+def run_scenarios(server: Server, duration: int, only: set[str] | None) -> dict[str, dict]:
+    creds = httpx.get(f"{server.url}/_sandbox/credentials").json()
+    ids = known_ids(server.url, creds)
+    results = {}
+    for sc in SCENARIOS:
+        if not only or sc.api in only:
+            results[f"{sc.api} {sc.name}"] = wrk(server.url, sc.build(creds, ids), duration)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--big", type=int, default=100_000,
+                        help="tenants per API in the big world (0: skip)")
+    parser.add_argument("--only", default="", help="comma-separated APIs")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    only = set(filter(None, args.only.split(","))) or None
+
+    small = Server()
+    time.sleep(1)
+    idle = rss_mb(small.proc.pid)
+    print(f"start-up to healthy: {small.startup * 1000:.0f} ms")
+    print(f"idle RSS:            {idle:.1f} MB")
+    print(f"\n{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    small_results = run_scenarios(small, args.duration, only)
+    for name, r in small_results.items():
+        print(f"{name:<22}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['errors']:>10}")
+    print(f"RSS after load:      {rss_mb(small.proc.pid):.1f} MB")
+    small.stop()
+
+    if args.big:
+        counts = [f"--bizzlink-tenants={args.big}"]
+        big = Server(*counts)
+        print(f"\nbig world ({args.big} tenants per API): start-up {big.startup:.1f} s "
+              f"(generation included), RSS {rss_mb(big.proc.pid):.1f} MB")
+        big_results = run_scenarios(big, args.duration, only)
+        print(f"\n{'scenario':<22}{'small r/s':>10}{'big r/s':>10}{'ratio':>8}")
+        for name, r in big_results.items():
+            s = small_results.get(name)
+            if s:
+                print(f"{name:<22}{s['rps']:>10.0f}{r['rps']:>10.0f}{s['rps'] / r['rps']:>8.2f}")
+        print(f"RSS after load:      {rss_mb(big.proc.pid):.1f} MB")
+        big.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
