@@ -71,6 +71,12 @@ def render_entry(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _is_docs(path: str, base_path: str) -> bool:
+    """Swagger UI and the served spec are documentation, not calls to the API."""
+    rest = path[len(base_path):]
+    return rest.startswith("/ui") or rest == "/openapi.json"
+
+
 class JournalMiddleware:
     """Outermost middleware: sees every request to an emulated API and its final answer."""
 
@@ -84,7 +90,7 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         api = self.runtime.api_for(scope["path"])
-        if api is self.runtime.control:
+        if api is self.runtime.control or _is_docs(scope["path"], api.base_path):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
