@@ -25,6 +25,7 @@ from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
+from mock_server.speedups import speed_up
 from mock_server.validation import validator_map
 
 Flavor = Literal["async", "flask"]
@@ -70,6 +71,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     )
     if flavor == "async":
         app: AbstractApp = AsyncApp(__name__, **options)
+        speed_up(app)
     elif flavor == "flask":
         app = FlaskApp(__name__, **options)
     else:
