@@ -95,7 +95,7 @@ class Server:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         while True:
             try:
-                if httpx.get(f"{self.url}/_sandbox/health", timeout=0.5).status_code == 200:
+                if httpx.get(f"{self.url}/_sandbox/ready", timeout=0.5).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from typing import Literal
 
@@ -48,16 +49,28 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     state_file = None
     if config.state_file is not None:
         state_file = StateFile(runtime, config.state_file, config.state_save_interval)
-        state_file.load()
+
+    def load() -> None:
+        runtime.load()
+        if state_file is not None:
+            state_file.load()
+            state_file.start()
+
+    if not config.load_in_background:
+        runtime.load()
+        if state_file is not None:
+            state_file.load()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
-        if state_file is not None:
+        if config.load_in_background:
+            threading.Thread(target=load, daemon=True, name="sandbox-load").start()
+        elif state_file is not None:
             state_file.start()
         try:
             yield
         finally:
-            if state_file is not None:
+            if state_file is not None and runtime.ready:
                 state_file.stop()
 
     options = dict(

@@ -33,18 +33,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     admin_token=args.admin_token or None, journal_size=args.journal_size,
                     max_sandboxes=args.max_sandboxes, max_body_bytes=args.max_body_bytes,
                     state_file=Path(args.state_file) if args.state_file else None)
-    counts = _counts(args)
-    if any(counts.values()):
-        import tempfile
-
-        from mock_server.fixtures import load_fixture_file
-        from mock_server.generate import dump_yaml, generate_document
-
-        base = load_fixture_file(config.fixtures)
-        seed = config.seed if config.seed is not None else int(base.get("seed", 1))
-        generated = Path(tempfile.mkdtemp(prefix="tenant-sandbox-")) / "generated.yaml"
-        generated.write_text(dump_yaml(generate_document(base, counts, seed)), encoding="utf-8")
-        config.fixtures = generated
+    config.generate = _counts(args)
+    config.load_in_background = True
     app = create_app(config, flavor=args.flavor)
     print(f"tenant-sandbox listening on http://{args.host}:{args.port} "
           f"(fixtures: {config.fixtures})", flush=True)

@@ -31,6 +31,9 @@ class Config:
     - ``max_sandboxes``: sandboxes kept in memory; the least recently used is dropped.
     - ``max_body_bytes``: larger request bodies are refused with 413 before being read.
     - ``journal_size``: requests kept per sandbox in the journal (oldest dropped).
+    - ``generate``: records to generate per API at start-up, e.g. ``{"bizzlink": 1000}``.
+    - ``load_in_background``: answer health at once and build the world behind it
+      (the server sets this; until loaded, API calls get 503).
     - ``state_file``: keep all sandboxes in this file across restarts (see persistence.py).
     - ``admin_token``: when set, every /_sandbox call but health needs
       ``Authorization: Bearer <admin_token>``.
@@ -45,4 +48,6 @@ class Config:
     journal_size: int = 1000
     admin_token: str | None = None
     state_file: Path | None = None
+    generate: dict[str, int] = field(default_factory=dict)
+    load_in_background: bool = False
     state_save_interval: float = 1.0

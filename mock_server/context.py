@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class RequestContext:
     runtime: Runtime
     api: ApiDefinition
-    sandbox: Sandbox
+    sandbox: Sandbox  # None only for health/ready while the world is loading
     scope: dict
     principal: Any = None
 

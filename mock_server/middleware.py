@@ -7,8 +7,16 @@ import hmac
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from mock_server.errors import (
+    ApiError,
+    BadRequest,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
+
+HEALTH_PATHS = ("/_sandbox/health", "/_sandbox/ready")
 
 
 class SandboxMiddleware:
@@ -27,6 +35,14 @@ class SandboxMiddleware:
             await self.app(scope, receive, send)
             return
         scope[SCOPE_RUNTIME] = self.runtime
+        if not self.runtime.ready:
+            if scope["path"].rstrip("/") in HEALTH_PATHS or "/ui" in scope["path"]:
+                await self.app(scope, receive, send)
+                return
+            raise ApiError("The sandbox is still loading its fixtures"
+                           + (f" and failed: {self.runtime.load_error}"
+                              if self.runtime.load_error else ""),
+                           status=503, headers={"Retry-After": "1"})
         self.runtime.sandbox_for(scope)
         limit = self.runtime.config.max_body_bytes
         headers = Headers(scope=scope)
@@ -68,7 +84,7 @@ class AdminTokenMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.token and scope["type"] == "http" and \
                 (scope["path"] + "/").startswith(self.prefix + "/") and \
-                scope["path"].rstrip("/") != self.prefix + "/health":
+                scope["path"].rstrip("/") not in HEALTH_PATHS:
             given = Headers(scope=scope).get("authorization", "")
             if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
                 raise Unauthorized("The control plane needs Authorization: Bearer <admin token>",

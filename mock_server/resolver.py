@@ -10,6 +10,7 @@ like any other.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -37,10 +38,10 @@ def make_endpoint(fn: Callable, runtime: Runtime, api: ApiDefinition,
     def call(kwargs: dict[str, Any]) -> Any:
         scope = _scope.get()
         try:
-            sandbox = runtime.sandbox_for(scope)
+            sandbox = runtime.sandbox_for(scope) if runtime.ready else None
             ctx = RequestContext(runtime, api, sandbox, scope, kwargs.get("token_info"))
             args = kwargs if takes_all else {k: v for k, v in kwargs.items() if k in names}
-            with sandbox.lock:
+            with sandbox.lock if sandbox is not None else contextlib.nullcontext():
                 result = _with_content_type(fn(ctx, **args))
                 if scope["method"] not in ("GET", "HEAD"):
                     runtime.changed()

@@ -28,11 +28,30 @@ class Runtime:
         self.config = config
         self.apis = list(apis)
         self.started_at = time.time()
-        self.fixtures: dict[str, Any] = load_fixture_file(config.fixtures)
-        self.store = Store(self._build_sandbox, self.fixtures, seed=config.seed,
-                           max_sandboxes=config.max_sandboxes, journal_size=config.journal_size)
         self.version = 0
-        self.store.get(Store.DEFAULT)
+        self.ready = False
+        self.load_error: str | None = None
+        self.fixtures: dict[str, Any] = {}
+        self.store: Store = None  # type: ignore[assignment]  # set by load()
+
+    def load(self) -> None:
+        """Read (and generate) the fixtures and build the default sandbox; then ready."""
+        try:
+            fixtures = load_fixture_file(self.config.fixtures)
+            if any(self.config.generate.values()):
+                from mock_server.generate import generate_document
+
+                seed = self.config.seed if self.config.seed is not None \
+                    else int(fixtures.get("seed", 1))
+                fixtures = generate_document(fixtures, self.config.generate, seed, None)
+            self.fixtures = fixtures
+            self.store = Store(self._build_sandbox, fixtures, seed=self.config.seed,
+                               max_sandboxes=self.config.max_sandboxes,
+                               journal_size=self.config.journal_size)
+            self.store.get(Store.DEFAULT)
+        except Exception as exc:
+            self.load_error = f"{type(exc).__name__}: {exc}"
+            raise
         self.ready = True
 
     def changed(self) -> None:

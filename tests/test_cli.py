@@ -45,7 +45,7 @@ def server():
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{url}/_sandbox/health", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/_sandbox/ready", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -80,3 +80,41 @@ def test_serve_answers_signed_requests_over_http(server):
         assert listed.json()["links"]["self"].startswith(server)
     unsigned = httpx.get(f"{server}/bizzlink/tenants", headers={"Authorization": f"Bearer {token}"})
     assert unsigned.status_code == 401
+
+
+def test_started_before_ready_while_generating(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port),
+                             "--bizzlink-tenants", "4000"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    seen: set[tuple[int, str]] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"{url}/_sandbox/health", timeout=1)
+                ready = httpx.get(f"{url}/_sandbox/ready", timeout=1)
+            except httpx.TransportError:
+                time.sleep(0.05)
+                continue
+            seen.add((ready.status_code, health.json()["status"]))
+            if ready.status_code == 200:
+                break
+            api = httpx.get(f"{url}/bizzlink/tenants", timeout=1)
+            assert api.status_code == 503
+            assert api.json()["errors"][0]["status"] == "503"
+            time.sleep(0.05)
+        assert (503, "starting") in seen and (200, "ok") in seen
+        creds = httpx.get(f"{url}/_sandbox/credentials").json()["bizzlink"]
+        total = 0
+        for c in creds:
+            if c["role"] == "partner":
+                a = BizzlinkAuth(c["headers"]["Authorization"].removeprefix("Bearer "),
+                                 c["hmacSecret"])
+                total += httpx.get(f"{url}/bizzlink/tenants", auth=a).json()["meta"][
+                    "totalElements"]
+        assert total == 4000 + 2 + 3 + 3 + 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

@@ -27,7 +27,7 @@ def start(state_file) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/_sandbox/health", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/_sandbox/ready", timeout=1).status_code == 200:
                 return proc, url
         except httpx.TransportError:
             time.sleep(0.1)

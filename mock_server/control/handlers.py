@@ -20,16 +20,26 @@ from mock_server.fixtures import (
 from mock_server.store import isoformat
 
 
-def health(ctx: RequestContext) -> Any:
-    runtime = ctx.runtime
+def _health(runtime: Any) -> dict:
     return {
-        "status": "ok" if runtime.ready else "starting",
+        "status": "ok" if runtime.ready else "failed" if runtime.load_error else "starting",
         "fixturesLoaded": runtime.ready,
         "version": __version__,
         "uptimeSeconds": round(time.time() - runtime.started_at, 3),
         "apis": [api.name for api in runtime.apis if api.build_state is not None],
-        "sandboxes": len(runtime.store.names()),
-    }, 200
+        "sandboxes": len(runtime.store.names()) if runtime.ready else 0,
+        **({"error": runtime.load_error} if runtime.load_error else {}),
+    }
+
+
+def health(ctx: RequestContext) -> Any:
+    """Liveness: 200 as soon as the server answers; the body says whether it is ready."""
+    return _health(ctx.runtime), 200
+
+
+def ready(ctx: RequestContext) -> Any:
+    """Readiness: 200 once the fixtures are loaded, 503 before."""
+    return _health(ctx.runtime), 200 if ctx.runtime.ready else 503
 
 
 def reset(ctx: RequestContext) -> Any:

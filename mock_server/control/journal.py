@@ -90,7 +90,8 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         api = self.runtime.api_for(scope["path"])
-        if api is self.runtime.control or _is_docs(scope["path"], api.base_path):
+        if not self.runtime.ready or api is self.runtime.control \
+                or _is_docs(scope["path"], api.base_path):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
