@@ -41,6 +41,10 @@ TARGETS = [
     Target("bizzlink", _bizzlink_auth, lambda c: {}, "/bizzlink/tenants", "/bizzlink/tenants",
            "/bizzlink/tenants/{id}", "page[size]",
            lambda body, status: body["errors"][0]["status"] == str(status)),
+    Target("wallet", lambda c: None,
+           lambda c: next(p for p in c["wallet"] if p["role"] == "platform_admin")["headers"],
+           "/api/v1/tenants/register", "/api/v1/tenants", "/api/v1/tenants/{id}", "size",
+           lambda body, status: body["statusCode"] == status and "message" in body),
 ]
 
 

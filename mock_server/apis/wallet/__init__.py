@@ -1,0 +1,25 @@
+"""The Wallet service Tenant API: envelope responses, API keys with roles and expiry."""
+
+from pathlib import Path
+
+import yaml
+
+from mock_server.apis.base import ApiDefinition
+from mock_server.apis.wallet.errors import render_error
+from mock_server.apis.wallet.models import build_state, credentials, dump_state, generate
+
+API = ApiDefinition(
+    name="wallet",
+    title="Wallet service Tenant API",
+    spec="wallet.yaml",
+    base_path="/api/v1",
+    render_error=render_error,
+    body_validation_status=400,
+    build_state=build_state,
+    credentials=credentials,
+    fixture_schema=yaml.safe_load(
+        (Path(__file__).parent / "fixture_schema.yaml").read_text(encoding="utf-8")),
+    dump_state=dump_state,
+    generate=generate,
+    generate_option="wallet-tenants",
+)
