@@ -41,6 +41,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes = b""
+    unique: bool = False   # replace "{n}" in the body by a per-request unique token
 
 
 @dataclass
@@ -62,12 +63,32 @@ def _bizzlink(method: str, path: str, body: bytes = b"") -> Callable[[dict, dict
     return build
 
 
+def _wallet_admin(creds: dict) -> dict[str, str]:
+    return dict(next(p for p in creds["wallet"] if p["role"] == "platform_admin")["headers"])
+
+
+WALLET_BODY = json.dumps({
+    "tenant": {"name": "Bench {n}", "email": "t{n}@bench.example", "phoneNumber": "030 901820",
+               "country": {"code": "DE"}},
+    "tenantAdmin": {"fullName": "Bench Admin", "email": "a{n}@bench.example",
+                    "password": "benchmark-pw", "keyDuration": 1, "duration": "DAYS"}}).encode()
 BIZ_BODY = json.dumps({"data": {"attributes": {"billingModel": "SEATS",
                                                "companyName": "Bench GmbH"}}}).encode()
 SCENARIOS = [
     Scenario("bizzlink", "list", _bizzlink("GET", "/bizzlink/tenants")),
     Scenario("bizzlink", "get", _bizzlink("GET", "/bizzlink/tenants/{child}")),
     Scenario("bizzlink", "create", _bizzlink("POST", "/bizzlink/tenants", BIZ_BODY)),
+    Scenario("wallet", "list", lambda creds, ids: Request(
+        "GET", "/api/v1/tenants", _wallet_admin(creds))),
+    Scenario("wallet", "list filtered", lambda creds, ids: Request(
+        "GET", "/api/v1/tenants?country=DE&size=20", _wallet_admin(creds))),
+    Scenario("wallet", "create", lambda creds, ids: Request(
+        "POST", "/api/v1/tenants/register", {"Content-Type": "application/json"},
+        WALLET_BODY, unique=True)),
+    Scenario("wallet", "update", lambda creds, ids: Request(
+        "POST", "/api/v1/tenants/update", {**_wallet_admin(creds),
+                                           "Content-Type": "application/json"},
+        b'{"address": "Benchmarkstr. 1"}')),
     Scenario("sandbox", "health", lambda creds, ids: Request("GET", "/_sandbox/health", {})),
 ]
 
@@ -114,6 +135,16 @@ wrk.method = {method}
 wrk.body = {body}
 {headers}
 """
+UNIQUE_LUA = """
+local counter = 0
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function request()
+  counter = counter + 1
+  local body = string.gsub(wrk.body, "{n}", tid .. "x" .. counter)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
 
 
 def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[str, float]:
@@ -121,7 +152,7 @@ def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[st
                             for k, v in req.headers.items())
     script = LUA.format(method=json.dumps(req.method),
                         body=json.dumps(req.body.decode()) if req.body else "nil",
-                        headers=lua_headers)
+                        headers=lua_headers) + (UNIQUE_LUA if req.unique else "")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
     try:
@@ -185,7 +216,7 @@ def main() -> int:
     small.stop()
 
     if args.big:
-        counts = [f"--bizzlink-tenants={args.big}"]
+        counts = [f"--bizzlink-tenants={args.big}", f"--wallet-tenants={args.big}"]
         big = Server(*counts)
         print(f"\nbig world ({args.big} tenants per API): start-up {big.startup:.1f} s "
               f"(generation included), RSS {rss_mb(big.proc.pid):.1f} MB")
