@@ -1,0 +1,73 @@
+"""Credentials stay in their API and their sandbox; secrets never leak into output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+
+from mock_server.serving import free_port
+from mock_server.testing import BizzlinkAuth
+
+WALLET_KEY = "wk_platform_admin_key"
+BIZ_TOKEN, BIZ_SECRET = "bzl_partner_both_token", "bzl_partner_both_secret"
+REGISTER = {"tenant": {"name": "Iso", "email": "iso@iso.example", "phoneNumber": "030 901820",
+                       "country": {"code": "DE"}},
+            "tenantAdmin": {"fullName": "Iso Admin", "email": "admin@iso.example",
+                            "password": "very-secret-pw", "keyDuration": 1, "duration": "DAYS"}}
+
+
+def test_a_key_of_one_api_is_worthless_on_another(client):
+    resp = client.get("/bizzlink/tenants", auth=BizzlinkAuth(WALLET_KEY, "whatever-secret"))
+    assert resp.status_code == 401
+    resp = client.get("/api/v1/tenants", headers={"X-API-KEY": BIZ_TOKEN})
+    assert resp.status_code == 401
+    assert resp.json()["statusCode"] == 401
+
+
+def test_one_sandboxs_credentials_do_not_open_another(app, sandbox_id):
+    with app.test_client(headers={"X-Sandbox-Id": f"{sandbox_id}-a"}) as a, \
+            app.test_client(headers={"X-Sandbox-Id": f"{sandbox_id}-b"}) as b:
+        data = a.post("/api/v1/tenants/register", json=REGISTER).json()["data"]
+        key = {"X-API-KEY": data["tenantAdmin"]["apiKey"], "X-Tenant-ID": data["tenantId"]}
+        assert a.get("/api/v1/tenants", headers=key).status_code == 200
+        assert b.get("/api/v1/tenants", headers=key).status_code == 401
+        listed = b.get("/api/v1/tenants", headers={"X-API-KEY": WALLET_KEY}).json()
+        assert data["tenantId"] not in str(listed)
+
+
+def test_secrets_never_appear_in_server_output_journal_or_errors():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port),
+                             "--log-level", "debug", "--access-log"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/_sandbox/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        texts = []
+        r = httpx.post(f"{url}/api/v1/tenants/register", json=REGISTER,
+                       headers={"X-API-KEY": WALLET_KEY})
+        texts.append(r.text)
+        texts.append(httpx.get(f"{url}/api/v1/tenants", headers={"X-API-KEY": "wrong-key"}).text)
+        texts.append(httpx.get(f"{url}/bizzlink/tenants",
+                               auth=BizzlinkAuth(BIZ_TOKEN, BIZ_SECRET)).text)
+        texts.append(httpx.get(f"{url}/bizzlink/tenants",
+                               auth=BizzlinkAuth(BIZ_TOKEN, "not-the-secret")).text)
+        journal = httpx.get(f"{url}/_sandbox/requests", params={"limit": 100}).text
+        texts.append(journal)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=15)
+    texts.append(out.decode())
+    blob = "\n".join(texts)
+    for secret in ("very-secret-pw", BIZ_SECRET, BIZ_TOKEN, WALLET_KEY, "not-the-secret"):
+        assert secret not in blob, secret
+    assert '"authorization": "***"' in journal and '"x-api-key": "***"' in journal
