@@ -1,12 +1,15 @@
-"""Run the sandbox with uvicorn in a background thread (tests, the pytest plugin)."""
+"""Run the sandbox for tests: uvicorn in a background thread, or a child process."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -46,6 +49,64 @@ class BackgroundServer:
         self._thread.join(timeout=10)
 
     def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class ServerProcess:
+    """``mock-server serve`` in a child process on a free port, as a user runs it.
+
+    ``start()`` returns once ``/_sandbox/ready`` answers 200 (fixtures loaded).
+    """
+
+    def __init__(self, *args: str, capture: bool = False) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = args
+        self.capture = capture
+        self.proc: subprocess.Popen | None = None
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it."""
+        out = subprocess.PIPE if self.capture else subprocess.DEVNULL
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", "serve", "--port", str(self.port), *self.args],
+            stdout=out, stderr=subprocess.STDOUT)
+        return self
+
+    def start(self, timeout: float = 60) -> ServerProcess:
+        self.launch()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/_sandbox/ready", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the server did not become ready: {self.output()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def output(self) -> str:
+        """Everything the server printed (with ``capture=True``), once it has stopped."""
+        if self.proc is None or self.proc.stdout is None:
+            return ""
+        return self.proc.stdout.read().decode(errors="replace")
+
+    def __enter__(self) -> ServerProcess:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
 
 import httpx
@@ -13,6 +10,7 @@ import pytest
 
 from mock_server.apis.bizzlink.signing import compute_signature, verify
 from mock_server.cli import main
+from mock_server.serving import ServerProcess
 from mock_server.testing import BizzlinkAuth
 
 
@@ -29,36 +27,10 @@ def test_sign_prints_a_valid_header(capsys, tmp_path):
     assert not verify("other", value, "POST", "/bizzlink/tenants", b'{"data": {}}')
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/_sandbox/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stdout.read().decode()}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with ServerProcess() as srv:
+        yield srv.url
 
 
 def test_serve_answers_signed_requests_over_http(server):
@@ -82,12 +54,9 @@ def test_serve_answers_signed_requests_over_http(server):
     assert unsigned.status_code == 401
 
 
-def test_started_before_ready_while_generating(tmp_path):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port),
-                             "--bizzlink-tenants", "4000"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+def test_started_before_ready_while_generating():
+    srv = ServerProcess("--bizzlink-tenants", "4000").launch()
+    url = srv.url
     seen: set[tuple[int, str]] = set()
     try:
         deadline = time.monotonic() + 60
@@ -116,5 +85,4 @@ def test_started_before_ready_while_generating(tmp_path):
                     "totalElements"]
         assert total == 4000 + 2 + 3 + 3 + 4
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        srv.stop()

@@ -6,33 +6,20 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
-from mock_server.serving import free_port
+from mock_server.serving import ServerProcess
 from mock_server.testing import BizzlinkAuth
 
 AUTH = BizzlinkAuth("bzl_partner_flow_token", "bzl_partner_flow_secret")
 
 
 def start(state_file) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port),
-                             "--state-file", str(state_file)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/_sandbox/ready", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    srv = ServerProcess("--state-file", str(state_file)).start()
+    return srv.proc, srv.url
 
 
 def create(url: str, name: str, sandbox: str) -> str:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
 import httpx
 
-from mock_server.serving import free_port
+from mock_server.serving import ServerProcess
 from mock_server.testing import BizzlinkAuth
 
 WALLET_KEY = "wk_platform_admin_key"
@@ -39,19 +35,9 @@ def test_one_sandboxs_credentials_do_not_open_another(app, sandbox_id):
 
 
 def test_secrets_never_appear_in_server_output_journal_or_errors():
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "serve", "--port", str(port),
-                             "--log-level", "debug", "--access-log"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    srv = ServerProcess("--log-level", "debug", "--access-log", capture=True).start()
+    url = srv.url
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/_sandbox/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         texts = []
         r = httpx.post(f"{url}/api/v1/tenants/register", json=REGISTER,
                        headers={"X-API-KEY": WALLET_KEY})
@@ -64,9 +50,8 @@ def test_secrets_never_appear_in_server_output_journal_or_errors():
         journal = httpx.get(f"{url}/_sandbox/requests", params={"limit": 100}).text
         texts.append(journal)
     finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=15)
-    texts.append(out.decode())
+        srv.stop()
+    texts.append(srv.output())
     blob = "\n".join(texts)
     for secret in ("very-secret-pw", BIZ_SECRET, BIZ_TOKEN, WALLET_KEY, "not-the-secret"):
         assert secret not in blob, secret
