@@ -61,10 +61,46 @@ class Collection:
     never change stored state by mutating what it got back.
     """
 
-    def __init__(self, name: str, unique: dict[str, KeyFunc] | None = None) -> None:
+    def __init__(self, name: str, unique: dict[str, KeyFunc] | None = None,
+                 index: dict[str, KeyFunc] | None = None) -> None:
         self.name = name
         self._records: dict[Any, Record] = {}
         self._indexes = {n: UniqueIndex(n, k) for n, k in (unique or {}).items()}
+        self._multi: dict[str, tuple[KeyFunc, dict[Any, dict[Any, None]]]] = {
+            n: (k, {}) for n, k in (index or {}).items()}
+        self._pos: dict[Any, int] = {}
+        self._seq = 0
+
+    def _add_multi(self, record: Record) -> None:
+        for key, entries in self._multi.values():
+            value = key(record)
+            if value is not None:
+                entries.setdefault(value, {})[record["id"]] = None
+
+    def _drop_multi(self, record: Record) -> None:
+        for key, entries in self._multi.values():
+            value = key(record)
+            bucket = entries.get(value)
+            if bucket is not None:
+                bucket.pop(record["id"], None)
+                if not bucket:
+                    del entries[value]
+
+    def lookup(self, index: str, value: Any) -> list[Any]:
+        """Ids whose (non-unique) ``index`` key equals ``value``."""
+        return list(self._multi[index][1].get(value, ()))
+
+    def count(self, index: str, value: Any) -> int:
+        """How many records have ``value`` as their ``index`` key."""
+        return len(self._multi[index][1].get(value, ()))
+
+    def peek(self, record_id: Any) -> Record | None:
+        """The stored record itself, for reading only (no copy)."""
+        return self._records.get(record_id)
+
+    def in_order(self, ids: Any) -> list[Any]:
+        """``ids`` sorted by insertion order."""
+        return sorted(ids, key=self._pos.__getitem__)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -109,6 +145,9 @@ class Collection:
         self._records[record_id] = stored
         for index, value in keys:
             index.entries[value] = record_id
+        self._add_multi(stored)
+        self._seq += 1
+        self._pos[record_id] = self._seq
         return clone(stored)
 
     def replace(self, record: Record) -> Record:
@@ -120,16 +159,20 @@ class Collection:
             old_value = index.key(old)
             if old_value is not None and index.entries.get(old_value) == record_id:
                 del index.entries[old_value]
+        self._drop_multi(old)
         stored = clone(record)
         self._records[record_id] = stored
         for index, value in keys:
             index.entries[value] = record_id
+        self._add_multi(stored)
         return clone(stored)
 
     def delete(self, record_id: Any) -> Record | None:
         old = self._records.pop(record_id, None)
         if old is None:
             return None
+        self._drop_multi(old)
+        self._pos.pop(record_id, None)
         for index in self._indexes.values():
             value = index.key(old)
             if value is not None and index.entries.get(value) == record_id:

@@ -13,6 +13,7 @@ Plain functions and classes, testable without HTTP. Records:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,7 +63,11 @@ class WalletState:
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.tenants = Collection("wallet.tenants", unique={"email": lambda r: _lower(r["email"])})
+        self.tenants = Collection(
+            "wallet.tenants", unique={"email": lambda r: _lower(r["email"])},
+            index={"country": lambda r: r["country"]["code"].casefold(),
+                   "name": lambda r: r["name"].casefold(),
+                   "live": lambda r: not r["deleted"]})
         self.users = Collection("wallet.users", unique={"email": lambda r: _lower(r["email"])})
         self.keys: dict[str, dict[str, Any]] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
@@ -294,8 +299,31 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
     if caller.role == "user":
         raise Forbidden("Regular users cannot view tenant information")
     ids, nm, em, co = _split(tenant_ids), _split(names), _split(emails), _split(countries)
-    rows = [r for r in state.tenants.values() if not r["deleted"]
-            and (caller.role == "platform_admin" or r["id"] == caller.tenant_id)
+    tenants = state.tenants
+    if caller.role != "platform_admin":
+        candidates: set[str] | None = {caller.tenant_id}
+    elif ids is not None:
+        candidates = ids
+    elif em is not None:
+        candidates = {r["id"] for e in em if (r := tenants.find_unique("email", e))}
+    elif co is not None:
+        candidates = {i for c in co for i in tenants.lookup("country", c)}
+    elif nm is not None:
+        candidates = {i for n in nm for i in tenants.lookup("name", n)}
+    else:
+        candidates = None
+    if candidates is None and allow_notification is None and not sort:
+        total = tenants.count("live", True)
+        live = (r for r in tenants.values() if not r["deleted"])
+        chunk = list(itertools.islice(live, page * size, (page + 1) * size)) \
+            if page * size < total else []
+        return {"content": [tenant_view(r) for r in chunk],
+                "totalElements": total, "totalPages": -(-total // size), "size": size,
+                "number": page}
+    pool = (tenants.peek(i) for i in tenants.in_order(
+        i for i in candidates if tenants.peek(i) is not None)) \
+        if candidates is not None else tenants.values()
+    rows = [r for r in pool if not r["deleted"]
             and (ids is None or r["id"].casefold() in ids)
             and (nm is None or r["name"].casefold() in nm)
             and (em is None or r["email"].casefold() in em)
