@@ -191,6 +191,52 @@ def run_scenarios(server: Server, duration: int, only: set[str] | None) -> dict[
     return results
 
 
+MIXED_LUA = """
+local reqs = {{}}
+{entries}
+local counter = 0
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function request()
+  counter = counter + 1
+  local r = reqs[(counter % #reqs) + 1]
+  local body = r.body and string.gsub(r.body, "{{n}}", tid .. "x" .. counter) or nil
+  return wrk.format(r.method, r.path, r.headers, body)
+end
+"""
+
+
+def soak(seconds: int, chunk: int = 30) -> None:
+    """Mixed load for ``seconds``: prints req/s, non-2xx and RSS every ``chunk`` seconds."""
+    server = Server("--signature-tolerance", str(seconds + 600))
+    creds = httpx.get(f"{server.url}/_sandbox/credentials").json()
+    ids = known_ids(server.url, creds)
+    entries = []
+    for sc in SCENARIOS:
+        req = sc.build(creds, ids)
+        headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}"
+                            for k, v in req.headers.items())
+        body = json.dumps(req.body.decode()) if req.body else "nil"
+        entries.append(f"reqs[#reqs + 1] = {{method = {json.dumps(req.method)}, "
+                       f"path = {json.dumps(req.path)}, headers = {{{headers}}}, body = {body}}}")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(MIXED_LUA.format(entries="\n".join(entries)))
+    print(f"soak: {seconds} s of mixed load ({len(entries)} request kinds), "
+          f"start RSS {rss_mb(server.proc.pid):.1f} MB")
+    print(f"{'t (s)':>6}{'req/s':>10}{'non-2xx':>10}{'RSS MB':>10}")
+    try:
+        for t in range(chunk, seconds + 1, chunk):
+            out = subprocess.run(["wrk", "-t2", "-c10", f"-d{chunk}s", "-s", fh.name,
+                                  server.url + "/"], capture_output=True, text=True).stdout
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+            bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            print(f"{t:>6}{rps:>10.0f}{int(bad[1]) if bad else 0:>10}"
+                  f"{rss_mb(server.proc.pid):>10.1f}", flush=True)
+    finally:
+        os.unlink(fh.name)
+        server.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -198,9 +244,14 @@ def main() -> int:
     parser.add_argument("--big", type=int, default=100_000,
                         help="tenants per API in the big world (0: skip)")
     parser.add_argument("--only", default="", help="comma-separated APIs")
+    parser.add_argument("--soak", type=int, default=0,
+                        help="instead: this many seconds of mixed load, memory sampled")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    if args.soak:
+        soak(args.soak)
+        return 0
     only = set(filter(None, args.only.split(","))) or None
 
     small = Server()
