@@ -200,7 +200,7 @@ function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 function request()
   counter = counter + 1
   local r = reqs[(counter % #reqs) + 1]
-  local body = r.body and string.gsub(r.body, "{{n}}", tid .. "x" .. counter) or nil
+  local body = r.body and string.gsub(r.body, "{{n}}", "{salt}" .. tid .. "x" .. counter) or nil
   return wrk.format(r.method, r.path, r.headers, body)
 end
 """
@@ -219,13 +219,14 @@ def soak(seconds: int, chunk: int = 30) -> None:
         body = json.dumps(req.body.decode()) if req.body else "nil"
         entries.append(f"reqs[#reqs + 1] = {{method = {json.dumps(req.method)}, "
                        f"path = {json.dumps(req.path)}, headers = {{{headers}}}, body = {body}}}")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
-        fh.write(MIXED_LUA.format(entries="\n".join(entries)))
+    fh = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    fh.close()
     print(f"soak: {seconds} s of mixed load ({len(entries)} request kinds), "
           f"start RSS {rss_mb(server.proc.pid):.1f} MB")
     print(f"{'t (s)':>6}{'req/s':>10}{'non-2xx':>10}{'RSS MB':>10}")
     try:
         for t in range(chunk, seconds + 1, chunk):
+            Path(fh.name).write_text(MIXED_LUA.format(entries="\n".join(entries), salt=f"s{t}"))
             out = subprocess.run(["wrk", "-t2", "-c10", f"-d{chunk}s", "-s", fh.name,
                                   server.url + "/"], capture_output=True, text=True).stdout
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
