@@ -207,7 +207,11 @@ end
 
 
 def soak(seconds: int, chunk: int = 30) -> None:
-    """Mixed load for ``seconds``: prints req/s, non-2xx and RSS every ``chunk`` seconds."""
+    """Mixed load for ``seconds``: prints req/s, non-2xx and RSS every ``chunk`` seconds.
+
+    The sandbox is reset after each chunk, so what the creates added is dropped and
+    the RSS column shows whether anything else (journal, sandboxes, caches) grows.
+    """
     server = Server("--signature-tolerance", str(seconds + 600))
     creds = httpx.get(f"{server.url}/_sandbox/credentials").json()
     ids = known_ids(server.url, creds)
@@ -231,6 +235,7 @@ def soak(seconds: int, chunk: int = 30) -> None:
                                   server.url + "/"], capture_output=True, text=True).stdout
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
             bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            httpx.post(f"{server.url}/_sandbox/reset", timeout=30)
             print(f"{t:>6}{rps:>10.0f}{int(bad[1]) if bad else 0:>10}"
                   f"{rss_mb(server.proc.pid):>10.1f}", flush=True)
     finally:
