@@ -1,0 +1,25 @@
+"""The Roomle Tenant API: wrapped tenant documents, apiKey + user token, role rules."""
+
+from pathlib import Path
+
+import yaml
+
+from mock_server.apis.base import ApiDefinition
+from mock_server.apis.roomle.errors import render_error
+from mock_server.apis.roomle.models import build_state, credentials, dump_state, generate
+
+API = ApiDefinition(
+    name="roomle",
+    title="Roomle Tenant API",
+    spec="roomle.yaml",
+    base_path="/v2",
+    render_error=render_error,
+    body_validation_status=400,
+    build_state=build_state,
+    credentials=credentials,
+    fixture_schema=yaml.safe_load(
+        (Path(__file__).parent / "fixture_schema.yaml").read_text(encoding="utf-8")),
+    dump_state=dump_state,
+    generate=generate,
+    generate_option="roomle-tenants",
+)

@@ -1,0 +1,29 @@
+"""Roomle errors: ``{"error": {"status", "code", "message", "errors": [...]}}``."""
+
+from __future__ import annotations
+
+from mock_server.apis.base import ErrorResponse
+from mock_server.errors import ApiError, FieldError
+
+MISSING_AUTH = "No authorization token provided"
+
+
+def render_error(error: ApiError) -> ErrorResponse:
+    """One JSON shape for every failure; each field at fault listed with its own message."""
+    errors = error.errors
+    message = error.detail
+    if error.status == 401 and message == MISSING_AUTH:
+        message = "Missing credentials: send the apiKey and token headers"
+        errors = [FieldError("is required", parameter=h, location="header")
+                  for h in ("apiKey", "token")]
+    items = []
+    for fe in errors:
+        item = {"field": fe.field or "", "message": fe.detail}
+        if fe.parameter:
+            item["location"] = fe.location or "query"
+        elif fe.pointer is not None:
+            item["location"] = "body"
+        items.append(item)
+    body = {"error": {"status": error.status, "code": error.code, "message": message,
+                      "errors": items}}
+    return ErrorResponse(error.status, body, "application/json", error.headers)

@@ -1,0 +1,1 @@
+"""Roomle Tenant API tests."""
