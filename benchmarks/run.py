@@ -63,6 +63,10 @@ def _bizzlink(method: str, path: str, body: bytes = b"") -> Callable[[dict, dict
     return build
 
 
+def _roomle_admin(creds: dict) -> dict[str, str]:
+    return dict(next(p for p in creds["roomle"] if p["role"] == "super_admin")["headers"])
+
+
 def _wallet_admin(creds: dict) -> dict[str, str]:
     return dict(next(p for p in creds["wallet"] if p["role"] == "platform_admin")["headers"])
 
@@ -89,6 +93,13 @@ SCENARIOS = [
         "POST", "/api/v1/tenants/update", {**_wallet_admin(creds),
                                            "Content-Type": "application/json"},
         b'{"address": "Benchmarkstr. 1"}')),
+    Scenario("roomle", "list", lambda creds, ids: Request(
+        "GET", "/v2/tenants", _roomle_admin(creds))),
+    Scenario("roomle", "get", lambda creds, ids: Request(
+        "GET", "/v2/tenants/2/", _roomle_admin(creds))),
+    Scenario("roomle", "create", lambda creds, ids: Request(
+        "POST", "/v2/tenants", {**_roomle_admin(creds), "Content-Type": "application/json"},
+        b'{"name": "bench_{n}"}', unique=True)),
     Scenario("sandbox", "health", lambda creds, ids: Request("GET", "/_sandbox/health", {})),
 ]
 
@@ -273,7 +284,8 @@ def main() -> int:
     small.stop()
 
     if args.big:
-        counts = [f"--bizzlink-tenants={args.big}", f"--wallet-tenants={args.big}"]
+        counts = [f"--bizzlink-tenants={args.big}", f"--wallet-tenants={args.big}",
+                  f"--roomle-tenants={args.big}"]
         big = Server(*counts)
         print(f"\nbig world ({args.big} tenants per API): start-up {big.startup:.1f} s "
               f"(generation included), RSS {rss_mb(big.proc.pid):.1f} MB")

@@ -45,6 +45,10 @@ TARGETS = [
            lambda c: next(p for p in c["wallet"] if p["role"] == "platform_admin")["headers"],
            "/api/v1/tenants/register", "/api/v1/tenants", "/api/v1/tenants/{id}", "size",
            lambda body, status: body["statusCode"] == status and "message" in body),
+    Target("roomle", lambda c: None,
+           lambda c: next(p for p in c["roomle"] if p["role"] == "super_admin")["headers"],
+           "/v2/tenants", "/v2/tenants", "/v2/tenants/{id}/", "pageSize",
+           lambda body, status: body["error"]["status"] == status),
 ]
 
 
