@@ -5,13 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from mock_server.errors import ApiError, RequestValidationError, status_phrase
 
 if TYPE_CHECKING:
     from mock_server.config import Config
     from mock_server.store import Sandbox
+
+
+def package_yaml(module_file: str, name: str = "fixture_schema.yaml") -> Any:
+    """A YAML file kept beside an API package's code (e.g. its fixture schema)."""
+    return yaml.safe_load((Path(module_file).parent / name).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,6 @@
 """Bizzlink Partner Tenants: JSON:API documents, HMAC-signed requests, partner/child rules."""
 
-from pathlib import Path
-
-import yaml
-
-from mock_server.apis.base import ApiDefinition
+from mock_server.apis.base import ApiDefinition, package_yaml
 from mock_server.apis.bizzlink.auth import SignatureMiddleware
 from mock_server.apis.bizzlink.errors import render_error
 from mock_server.apis.bizzlink.models import build_state, credentials, dump_state, generate
@@ -19,8 +15,7 @@ API = ApiDefinition(
     build_state=build_state,
     credentials=credentials,
     middlewares=((SignatureMiddleware, "BEFORE_SECURITY"),),
-    fixture_schema=yaml.safe_load(
-        (Path(__file__).parent / "fixture_schema.yaml").read_text(encoding="utf-8")),
+    fixture_schema=package_yaml(__file__),
     dump_state=dump_state,
     generate=generate,
     generate_option="bizzlink-tenants",

@@ -1,10 +1,6 @@
 """The Wallet service Tenant API: envelope responses, API keys with roles and expiry."""
 
-from pathlib import Path
-
-import yaml
-
-from mock_server.apis.base import ApiDefinition
+from mock_server.apis.base import ApiDefinition, package_yaml
 from mock_server.apis.wallet.errors import render_error
 from mock_server.apis.wallet.models import build_state, credentials, dump_state, generate
 
@@ -17,8 +13,7 @@ API = ApiDefinition(
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,
-    fixture_schema=yaml.safe_load(
-        (Path(__file__).parent / "fixture_schema.yaml").read_text(encoding="utf-8")),
+    fixture_schema=package_yaml(__file__),
     dump_state=dump_state,
     generate=generate,
     generate_option="wallet-tenants",
