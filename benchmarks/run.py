@@ -127,8 +127,11 @@ class Server:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         while True:
             try:
-                if httpx.get(f"{self.url}/_sandbox/ready", timeout=0.5).status_code == 200:
+                ready = httpx.get(f"{self.url}/_sandbox/ready", timeout=0.5)
+                if ready.status_code == 200:
                     break
+                if ready.json().get("status") == "failed":
+                    raise SystemExit(f"the server failed to load: {ready.json().get('error')}")
             except httpx.TransportError:
                 pass
             if self.proc.poll() is not None:

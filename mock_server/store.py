@@ -251,7 +251,7 @@ class Sandbox:
     def faker(self) -> Faker:
         """The sandbox's own Faker, seeded from the sandbox seed (built on first use)."""
         if self._faker is None:
-            self._faker = Faker(["de_DE", "fr_FR", "nl_NL", "en_GB"])
+            self._faker = Faker(["de_DE", "fr_FR", "nl_NL", "en_GB", "it_IT", "es_ES"])
             self._faker.seed_instance(self.seed)
         return self._faker
 

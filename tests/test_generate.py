@@ -50,3 +50,18 @@ def test_fixture_schema_command_prints_the_schema(capsys):
     assert main(["fixture-schema"]) == 0
     schema = yaml.safe_load(capsys.readouterr().out)
     assert "bizzlink" in schema["properties"]
+
+
+def test_every_api_generates_records_that_load(client, tmp_path):
+    from mock_server.apis import all_apis
+
+    out = tmp_path / "all.yaml"
+    options = [f"--{a.generate_option}" for a in all_apis() if a.generate_option]
+    args = ["generate", "--seed", "5", "--quiet", "-o", str(out)]
+    for option in options:
+        args += [option, "25"]
+    assert main(args) == 0
+    resp = client.post("/_sandbox/fixtures", content=out.read_text(),
+                       headers={"Content-Type": "application/yaml"})
+    assert resp.status_code == 200, resp.text
+    assert len(resp.json()["loaded"]) == len(options)

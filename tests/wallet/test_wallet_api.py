@@ -383,3 +383,21 @@ def test_credentials_list_every_role(client):
     for c in creds:
         assert set(c["headers"]) == {"X-API-KEY", "X-Tenant-ID"}
         assert client.get("/api/v1/tenants", headers=c["headers"]).status_code in (200, 403)
+
+
+def test_generated_tenants_pass_the_apis_own_rules(client, tmp_path):
+    from mock_server.cli import main
+
+    out = tmp_path / "w.yaml"
+    assert main(["generate", "--seed", "3", "--wallet-tenants", "30", "--quiet", "-o",
+                 str(out)]) == 0
+    assert client.post("/_sandbox/fixtures", content=out.read_text(),
+                       headers={"Content-Type": "application/yaml"}).status_code == 200
+    page = client.get("/api/v1/tenants", headers=PLATFORM, params={"size": 100}).json()["data"]
+    assert page["totalElements"] == 32
+    for tenant in page["content"]:
+        body = {"phoneNumber": tenant["phoneNumber"], "name": tenant["name"],
+                "webhookUrl": tenant["webhookUrl"]}
+        resp = client.post("/api/v1/tenants/update", json=body,
+                           headers={**PLATFORM, "X-Tenant-ID": tenant["tenantId"]})
+        assert resp.status_code == 200, resp.text
