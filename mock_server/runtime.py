@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections.abc import Sequence
@@ -52,6 +53,10 @@ class Runtime:
         except Exception as exc:
             self.load_error = f"{type(exc).__name__}: {exc}"
             raise
+        # The loaded world lives as long as the server: keep the garbage collector from
+        # walking it again and again (long pauses, p99 spikes, in big worlds).
+        gc.collect()
+        gc.freeze()
         self.ready = True
 
     def changed(self) -> None:
