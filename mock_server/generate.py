@@ -42,7 +42,12 @@ def _progress(name: str, total: int, out: TextIO | None) -> Callable[[int], None
 
 def generate_document(base: Mapping[str, Any], counts: Mapping[str, int], seed: int,
                       progress: TextIO | None = sys.stderr) -> dict[str, Any]:
-    """A fixture document: ``base`` plus ``counts[api]`` generated records per API."""
+    """A fixture document: ``base`` plus ``counts[api]`` generated records per API.
+
+    Every record is explicit in the result (nothing left to generate), and the
+    document carries the state of the id generator after generation (``random``),
+    so that a sandbox built from it never hands out an id it already holds.
+    """
     config = Config(seed=seed)
     sandbox = Sandbox("generate", seed)
     doc: dict[str, Any] = {"version": FIXTURE_VERSION, "seed": seed}
@@ -54,6 +59,8 @@ def generate_document(base: Mapping[str, Any], counts: Mapping[str, int], seed: 
                                    _progress(api.name, count, progress))
         if section:
             doc[api.name] = section
+    version, internal, gauss = sandbox.random.getstate()
+    doc["random"] = [version, list(internal), gauss]
     validate_document(doc, all_apis())
     return doc
 

@@ -38,13 +38,14 @@ class Runtime:
     def load(self) -> None:
         """Read (and generate) the fixtures and build the default sandbox; then ready."""
         try:
-            fixtures = load_fixture_file(self.config.fixtures)
-            if any(self.config.generate.values()):
-                from mock_server.generate import generate_document
+            from mock_server.generate import generate_document
 
-                seed = self.config.seed if self.config.seed is not None \
-                    else int(fixtures.get("seed", 1))
-                fixtures = generate_document(fixtures, self.config.generate, seed, None)
+            fixtures = load_fixture_file(self.config.fixtures)
+            seed = self.config.seed if self.config.seed is not None \
+                else int(fixtures.get("seed", 1))
+            # Generate once, here: every sandbox is then built from explicit records,
+            # which makes a new X-Sandbox-Id cheap.
+            fixtures = generate_document(fixtures, self.config.generate, seed, None)
             self.fixtures = fixtures
             self.store = Store(self._build_sandbox, fixtures, seed=self.config.seed,
                                max_sandboxes=self.config.max_sandboxes,
