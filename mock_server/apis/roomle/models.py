@@ -9,6 +9,7 @@ computed when a tenant is shown.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,8 +66,10 @@ class RoomleState:
         })
         self.users: dict[int, User] = {}
         self.users_by_token: dict[str, User] = {}
+        self.users_by_tenant: dict[int, list[int]] = {}
         self.catalog_owner: dict[str, int] = {}
         self.next_id = 1
+        self.last_updated: str | None = None
 
     def new_id(self) -> int:
         value = self.next_id
@@ -78,6 +81,7 @@ class RoomleState:
     def add_user(self, user: User) -> None:
         self.users[user.id] = user
         self.users_by_token[user.token] = user
+        self.users_by_tenant.setdefault(user.tenant_id, []).append(user.id)
 
     def user_for_token(self, token: str) -> User | None:
         user = self.users_by_token.get(token)
@@ -93,7 +97,7 @@ class RoomleState:
         return record
 
     def users_of(self, tenant_id: int) -> list[int]:
-        return [u.id for u in self.users.values() if u.tenant_id == tenant_id]
+        return list(self.users_by_tenant.get(tenant_id, ()))
 
     def public_catalog(self, catalog_id: str) -> bool:
         owner = self.tenants.get(self.catalog_owner.get(catalog_id, -1)) or {}
@@ -103,6 +107,18 @@ class RoomleState:
     def reindex_catalogs(self) -> None:
         self.catalog_owner = {c["id"]: r["id"] for r in self.tenants.values()
                               for c in r["catalogConnections"] if c["owner"]}
+        self.last_updated = max((r["updatedAt"] for r in self.tenants.values()), default=None)
+
+    def reindex_tenant(self, old: Record | None, new: Record) -> None:
+        """Keep the catalog owners (and lastUpdated) in step after one tenant's write."""
+        for c in (old or {}).get("catalogConnections", []):
+            if c["owner"] and self.catalog_owner.get(c["id"]) == new["id"]:
+                del self.catalog_owner[c["id"]]
+        for c in new["catalogConnections"]:
+            if c["owner"]:
+                self.catalog_owner[c["id"]] = new["id"]
+        if self.last_updated is None or new["updatedAt"] > self.last_updated:
+            self.last_updated = new["updatedAt"]
 
 
 def can_manage(user: User, tenant_id: int) -> bool:
@@ -260,7 +276,7 @@ def create_tenant(state: RoomleState, user: User, body: dict[str, Any]) -> Recor
                    "packages": packages, "catalogConnections": connections,
                    "createdAt": now, "updatedAt": now})
     stored = state.tenants.insert(record)
-    state.reindex_catalogs()
+    state.reindex_tenant(None, stored)
     return stored
 
 
@@ -293,10 +309,11 @@ def update_tenant(state: RoomleState, user: User, tenant_id: int,
                                     for k in denied])
     if "name" in changes:
         _unique_name(state, changes["name"], tenant_id)
+    old = state.tenants.peek(tenant_id)
     record.update(changes)
     record["updatedAt"] = isoformat(state.sandbox.now())
     stored = state.tenants.replace(record)
-    state.reindex_catalogs()
+    state.reindex_tenant(old, stored)
     return stored
 
 
@@ -315,7 +332,7 @@ def delete_tenant(state: RoomleState, user: User, tenant_id: int) -> None:
         kept = [c for c in other["catalogConnections"] if c["id"] not in owned]
         if len(kept) != len(other["catalogConnections"]):
             state.tenants.replace({**other, "catalogConnections": kept})
-    for uid in [u.id for u in state.users.values() if u.tenant_id == tenant_id]:
+    for uid in state.users_by_tenant.pop(tenant_id, []):
         state.users_by_token.pop(state.users.pop(uid).token, None)
     state.reindex_catalogs()
 
@@ -324,11 +341,16 @@ def list_tenants(state: RoomleState, name: str | None, active: bool | None, page
                  page_size: int) -> tuple[list[Record], int, str | None]:
     """One page of the tenants matching the filters, the match count, the latest update."""
     needle = name.casefold() if name else None
+    start = (page - 1) * page_size
+    if needle is None and active is None:
+        total = len(state.tenants)
+        chunk = itertools.islice(state.tenants.values(), start, start + page_size) \
+            if start < total else ()
+        return [clone(r) for r in chunk], total, state.last_updated
     matched = [r for r in state.tenants.values()
                if (needle is None or needle in r["name"].casefold())
                and (active is None or r["active"] == active)]
     latest = max((r["updatedAt"] for r in matched), default=None)
-    start = (page - 1) * page_size
     return [clone(r) for r in matched[start:start + page_size]], len(matched), latest
 
 
