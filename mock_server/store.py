@@ -9,9 +9,13 @@ itself has one lock that guards only the table of sandboxes.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import json
 import random
 import threading
 import uuid
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -90,6 +94,14 @@ class Collection:
         """Ids whose (non-unique) ``index`` key equals ``value``."""
         return list(self._multi[index][1].get(value, ()))
 
+    def page_by(self, index: str, values: Any, start: int, stop: int) -> tuple[int, list[Any]]:
+        """Records whose ``index`` key is one of ``values``: how many, and the ids from
+        ``start`` to ``stop`` in insertion order, without looking at the others."""
+        buckets = [self._multi[index][1].get(v, {}) for v in set(values)]
+        total = sum(len(b) for b in buckets)
+        merged = heapq.merge(*(iter(b) for b in buckets), key=self._pos.__getitem__)
+        return total, list(itertools.islice(merged, start, stop))
+
     def count(self, index: str, value: Any) -> int:
         """How many records have ``value`` as their ``index`` key."""
         return len(self._multi[index][1].get(value, ()))
@@ -159,12 +171,21 @@ class Collection:
             old_value = index.key(old)
             if old_value is not None and index.entries.get(old_value) == record_id:
                 del index.entries[old_value]
-        self._drop_multi(old)
         stored = clone(record)
         self._records[record_id] = stored
         for index, value in keys:
             index.entries[value] = record_id
-        self._add_multi(stored)
+        for key, entries in self._multi.values():
+            before, after = key(old), key(stored)
+            if before == after:
+                continue
+            bucket = entries.get(before)
+            if bucket is not None:
+                bucket.pop(record_id, None)
+                if not bucket:
+                    del entries[before]
+            if after is not None:
+                entries.setdefault(after, {})[record_id] = None
         return clone(stored)
 
     def delete(self, record_id: Any) -> Record | None:
@@ -295,7 +316,9 @@ class Store:
                  seed: int | None = None, max_sandboxes: int = 256,
                  journal_size: int = 1000) -> None:
         self._builder = builder
-        self._fixtures = fixtures
+        # Kept compressed: a generated world can be large, and it is only read when a
+        # sandbox is (re)built.
+        self._fixtures = zlib.compress(json.dumps(fixtures).encode(), 1)
         self._seed = seed
         self._max = max(1, max_sandboxes)
         self._journal_size = journal_size
@@ -305,7 +328,8 @@ class Store:
 
     def document(self, name: str) -> dict[str, Any]:
         """The fixture document a sandbox is (re)built from."""
-        return self._documents.get(name, self._fixtures)
+        document = self._documents.get(name)
+        return document if document is not None else json.loads(zlib.decompress(self._fixtures))
 
     def build(self, name: str, document: dict[str, Any]) -> Sandbox:
         """A new sandbox from a document, not yet in the store (raises if it cannot be built)."""

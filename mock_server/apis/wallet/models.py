@@ -65,8 +65,8 @@ class WalletState:
         self.sandbox = sandbox
         self.tenants = Collection(
             "wallet.tenants", unique={"email": lambda r: _lower(r["email"])},
-            index={"country": lambda r: r["country"]["code"].casefold(),
-                   "name": lambda r: r["name"].casefold(),
+            index={"country": lambda r: None if r["deleted"] else r["country"]["code"].casefold(),
+                   "name": lambda r: None if r["deleted"] else r["name"].casefold(),
                    "live": lambda r: not r["deleted"]})
         self.users = Collection("wallet.users", unique={"email": lambda r: _lower(r["email"])})
         self.keys: dict[str, dict[str, Any]] = {}
@@ -312,6 +312,14 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
         candidates = {i for n in nm for i in tenants.lookup("name", n)}
     else:
         candidates = None
+    single = [(n, v) for n, v in (("country", co), ("name", nm)) if v is not None]
+    if caller.role == "platform_admin" and ids is None and em is None and len(single) == 1 \
+            and allow_notification is None and not sort:
+        total, chunk_ids = tenants.page_by(single[0][0], single[0][1], page * size,
+                                           (page + 1) * size)
+        return {"content": [tenant_view(tenants.peek(i)) for i in chunk_ids],
+                "totalElements": total, "totalPages": -(-total // size), "size": size,
+                "number": page}
     if candidates is None and allow_notification is None and not sort:
         total = tenants.count("live", True)
         live = (r for r in tenants.values() if not r["deleted"])
