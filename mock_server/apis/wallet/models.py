@@ -300,6 +300,14 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
         raise Forbidden("Regular users cannot view tenant information")
     ids, nm, em, co = _split(tenant_ids), _split(names), _split(emails), _split(countries)
     tenants = state.tenants
+    single = [(n, v) for n, v in (("country", co), ("name", nm)) if v is not None]
+    if caller.role == "platform_admin" and ids is None and em is None and len(single) == 1 \
+            and allow_notification is None and not sort:
+        total, chunk_ids = tenants.page_by(single[0][0], single[0][1], page * size,
+                                           (page + 1) * size)
+        return {"content": [tenant_view(tenants.peek(i)) for i in chunk_ids],
+                "totalElements": total, "totalPages": -(-total // size), "size": size,
+                "number": page}
     if caller.role != "platform_admin":
         candidates: set[str] | None = {caller.tenant_id}
     elif ids is not None:
@@ -312,14 +320,6 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
         candidates = {i for n in nm for i in tenants.lookup("name", n)}
     else:
         candidates = None
-    single = [(n, v) for n, v in (("country", co), ("name", nm)) if v is not None]
-    if caller.role == "platform_admin" and ids is None and em is None and len(single) == 1 \
-            and allow_notification is None and not sort:
-        total, chunk_ids = tenants.page_by(single[0][0], single[0][1], page * size,
-                                           (page + 1) * size)
-        return {"content": [tenant_view(tenants.peek(i)) for i in chunk_ids],
-                "totalElements": total, "totalPages": -(-total // size), "size": size,
-                "number": page}
     if candidates is None and allow_notification is None and not sort:
         total = tenants.count("live", True)
         live = (r for r in tenants.values() if not r["deleted"])
