@@ -132,6 +132,10 @@ class Collection:
         record_id = self._indexes[index].entries.get(value)
         return self.get(record_id) if record_id is not None else None
 
+    def owner(self, index: str, value: Any) -> Any:
+        """The id holding ``value`` in a unique index, or None."""
+        return self._indexes[index].entries.get(value)
+
     def is_taken(self, index: str, value: Any, *, ignore_id: Any = None) -> bool:
         owner = self._indexes[index].entries.get(value)
         return owner is not None and owner != ignore_id
@@ -185,8 +189,19 @@ class Collection:
                 if not bucket:
                     del entries[before]
             if after is not None:
-                entries.setdefault(after, {})[record_id] = None
+                self._add_in_order(entries.setdefault(after, {}), entries, after, record_id)
         return clone(stored)
+
+    def _add_in_order(self, bucket: dict[Any, None], entries: dict[Any, dict[Any, None]],
+                      value: Any, record_id: Any) -> None:
+        """Put an existing record into a bucket, keeping the bucket in insertion order
+        (a record whose key changed is not the newest; the bucket is rebuilt then)."""
+        pos = self._pos.__getitem__
+        if bucket and pos(record_id) < pos(next(reversed(bucket))):
+            bucket[record_id] = None
+            entries[value] = dict.fromkeys(sorted(bucket, key=pos))
+        else:
+            bucket[record_id] = None
 
     def delete(self, record_id: Any) -> Record | None:
         old = self._records.pop(record_id, None)
