@@ -1,0 +1,96 @@
+"""Pigello authentication: seven X-PIGELLO-* headers, checked before Connexion's security.
+
+:class:`ClientMiddleware` runs after routing and before the security step, so
+that each failure gets its own message: 401 naming every missing header, 401
+for an unknown client or a wrong secret / application / service, 403 when the
+client does not belong to the customer in X-PIGELLO-CUSTOMER-ID. It also
+answers paths that miss their trailing slash with Django's 301 redirect.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mock_server.apis.pigello.models import API, Client, PigelloState
+from mock_server.errors import Forbidden, Unauthorized
+from mock_server.runtime import SCOPE_RUNTIME, Runtime
+
+BASE_PATH = "/accounts/users/customer"
+SCOPE_CLIENT = "mock_server.pigello.client"
+HEADERS = ("X-PIGELLO-APPLICATION-ID", "X-PIGELLO-CLIENT-CT", "X-PIGELLO-CLIENT-ENTITY",
+           "X-PIGELLO-CLIENT-SECRET", "X-PIGELLO-CUSTOMER-ID", "X-PIGELLO-SERVICE-ID",
+           "X-PIGELLO-SERVICE-VERSION-ID")
+ROUTE = re.compile(rf"{BASE_PATH}/(tenant|subtenant|subtenanttenantconnection)(/list|/[^/]+)?")
+
+
+def authenticate(state: PigelloState, headers: Headers) -> Client:
+    """The calling client, or Unauthorized / Forbidden saying what is wrong."""
+    missing = [h for h in HEADERS if not headers.get(h, "").strip()]
+    if missing:
+        raise Unauthorized("Authentication credentials were not provided: missing header(s) "
+                           + ", ".join(missing) + ".")
+    client = state.clients.get(headers["X-PIGELLO-CLIENT-ENTITY"].strip().lower())
+    if client is None or client.client_ct != headers["X-PIGELLO-CLIENT-CT"].strip():
+        raise Unauthorized("Invalid client: X-PIGELLO-CLIENT-ENTITY and X-PIGELLO-CLIENT-CT "
+                           "do not name a known client.")
+    if not hmac.compare_digest(client.secret.encode(),
+                               headers["X-PIGELLO-CLIENT-SECRET"].encode()):
+        raise Unauthorized("Invalid X-PIGELLO-CLIENT-SECRET for this client.")
+    for header, expected in (("X-PIGELLO-APPLICATION-ID", client.application_id),
+                             ("X-PIGELLO-SERVICE-ID", client.service_id),
+                             ("X-PIGELLO-SERVICE-VERSION-ID", client.service_version_id)):
+        if headers[header].strip().lower() != expected.lower():
+            raise Unauthorized(f"Invalid {header} for this client.")
+    if headers["X-PIGELLO-CUSTOMER-ID"].strip().lower() != client.customer_id.lower():
+        raise Forbidden("This client does not belong to the customer named in "
+                        "X-PIGELLO-CUSTOMER-ID.")
+    return client
+
+
+class ClientMiddleware:
+    """Authenticates every routed Pigello request; the client goes into the scope."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routed = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
+        if scope["type"] == "http" and routed and scope["path"].startswith(BASE_PATH + "/"):
+            state = scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)
+            scope[SCOPE_CLIENT] = authenticate(state, Headers(scope=scope))
+        await self.app(scope, receive, send)
+
+
+class SlashRedirectMiddleware:
+    """``/tenant`` -> 301 to ``/tenant/``, as Django's APPEND_SLASH answers (any method)."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.endswith("/") or not ROUTE.fullmatch(path):
+            await self.app(scope, receive, send)
+            return
+        location = path + "/"
+        if scope.get("query_string"):
+            location += "?" + scope["query_string"].decode("latin-1")
+        await send({"type": "http.response.start", "status": 301,
+                    "headers": [(b"location", location.encode("latin-1")),
+                                (b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def client_info(api_key: str, required_scopes: Any = None, request: Any = None) -> dict | None:
+    """Connexion's check of each X-PIGELLO-* header: the client the middleware verified."""
+    client = request.scope.get(SCOPE_CLIENT) if request is not None else None
+    if client is None:
+        return None
+    return {"sub": client.id, "customer": client.customer_id}

@@ -1,0 +1,521 @@
+"""Pigello Accounts state and rules: customers, clients, tenants, sub-tenants, connections.
+
+Plain functions and classes, testable without HTTP. Every record carries the
+``customer_id`` it belongs to (never shown to clients); references between
+records are stored as plain ids and shown as ``{"id": ...}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mock_server.config import Config
+from mock_server.errors import BadRequest, Conflict, FieldError
+from mock_server.fixtures import FixtureError
+from mock_server.store import Collection, Record, Sandbox, isoformat
+
+API = "pigello"
+PHONE = re.compile(r"^\+?1?\d{7,15}$")
+
+STRING_OPS = ("", "icontains", "contains", "startswith", "istartswith", "endswith",
+              "iendswith", "in")
+NUMBER_OPS = ("", "in", "gt", "gte", "lt", "lte")
+DATE_OPS = ("", "gt", "gte", "lt", "lte")
+REF_OPS = ("", "in")
+BOOL_OPS = ("",)
+OPS = {"string": STRING_OPS, "integer": NUMBER_OPS, "datetime": DATE_OPS, "ref": REF_OPS,
+       "uuid": REF_OPS, "boolean": BOOL_OPS}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A filterable, orderable field: its kind (string, integer, datetime, ref, uuid,
+    boolean) and whether it may be null."""
+
+    kind: str
+    nullable: bool = False
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return OPS[self.kind] + (("isnull",) if self.nullable else ())
+
+
+PERSON_FIELDS = {
+    "id": Field("uuid"), "created_at": Field("datetime"), "custom_id": Field("string", True),
+    "first_name": Field("string", True), "last_name": Field("string", True),
+    "corporate_name": Field("string", True), "email": Field("string", True),
+    "phone_number": Field("string", True),
+}
+CONNECTION_FIELDS = {
+    "id": Field("uuid"), "created_at": Field("datetime"), "custom_id": Field("string", True),
+    "category": Field("integer", True), "stakeholder_type": Field("integer"),
+    "is_active": Field("boolean"), "prefer_invoice_view_only": Field("boolean"),
+    "tenant": Field("ref"), "sub_tenant": Field("ref"), "parent_sub_tenant": Field("ref", True),
+    "organization": Field("ref", True),
+}
+PERSON_WRITABLE = ("custom_id", "first_name", "last_name", "corporate_name", "email",
+                   "phone_number")
+CONNECTION_WRITABLE = ("sub_tenant", "tenant", "stakeholder_type",
+                       "reminder_distribution_instruction", "organization", "is_active",
+                       "category", "custom_id",
+                       "invoice_distribution_instruction", "prefer_invoice_view_only",
+                       "parent_sub_tenant", "debt_distribution_instruction")
+READ_ONLY = ("id", "created_at", "tags", "customer_columns", "pending_monitor_approval_amount")
+PERSON_READ_ONLY = ("id", "created_at", "tags", "customer_columns")
+REFS = ("sub_tenant", "tenant", "organization", "parent_sub_tenant")
+# Connection fields indexed per customer (key: (customer_id, value)), for list filters.
+CUSTOMER_INDEXES = {"stakeholder_type": "customer_stakeholder_type",
+                    "category": "customer_category", "is_active": "customer_is_active"}
+# Connection references indexed by the referenced id, and the entity they point at.
+REF_TARGETS = {"tenant": "tenant", "sub_tenant": "subtenant", "parent_sub_tenant": "subtenant"}
+CONNECTION_DEFAULTS: dict[str, Any] = {
+    "reminder_distribution_instruction": None, "organization": None, "is_active": True,
+    "category": None, "custom_id": None, "invoice_distribution_instruction": None,
+    "prefer_invoice_view_only": False, "parent_sub_tenant": None,
+    "debt_distribution_instruction": None, "tags": None, "customer_columns": None,
+    "pending_monitor_approval_amount": None,
+}
+PERSON_DEFAULTS: dict[str, Any] = {f: None for f in PERSON_WRITABLE} | {
+    "tags": None, "customer_columns": None}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One resource of the API: its path segment, title, fields and search fields."""
+
+    name: str
+    title: str
+    fields: dict[str, Field]
+    writable: tuple[str, ...]
+    read_only: tuple[str, ...]
+    defaults: dict[str, Any]
+    required: tuple[str, ...]
+    search: tuple[str, ...]
+
+    @property
+    def output_fields(self) -> tuple[str, ...]:
+        return self.read_only + self.writable
+
+
+TENANT = Entity("tenant", "Tenant", PERSON_FIELDS, PERSON_WRITABLE, PERSON_READ_ONLY,
+                PERSON_DEFAULTS, (), ("first_name", "last_name", "corporate_name", "email",
+                                      "phone_number", "custom_id"))
+SUBTENANT = Entity("subtenant", "Subtenant", PERSON_FIELDS, PERSON_WRITABLE, PERSON_READ_ONLY,
+                   PERSON_DEFAULTS, (), TENANT.search)
+CONNECTION = Entity("subtenanttenantconnection", "Subtenanttenantconnection", CONNECTION_FIELDS,
+                    CONNECTION_WRITABLE, READ_ONLY, CONNECTION_DEFAULTS,
+                    ("sub_tenant", "tenant", "stakeholder_type"), ("custom_id",))
+ENTITIES = {e.name: e for e in (TENANT, SUBTENANT, CONNECTION)}
+NAMES = ("first_name", "last_name", "corporate_name")
+
+
+@dataclass
+class Client:
+    """A caller: an integration client of one customer, with its seven header values."""
+
+    id: str
+    name: str
+    customer_id: str
+    client_ct: str
+    secret: str
+    application_id: str
+    service_id: str
+    service_version_id: str
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-PIGELLO-APPLICATION-ID": self.application_id,
+            "X-PIGELLO-CLIENT-CT": self.client_ct,
+            "X-PIGELLO-CLIENT-ENTITY": self.id,
+            "X-PIGELLO-CLIENT-SECRET": self.secret,
+            "X-PIGELLO-CUSTOMER-ID": self.customer_id,
+            "X-PIGELLO-SERVICE-ID": self.service_id,
+            "X-PIGELLO-SERVICE-VERSION-ID": self.service_version_id,
+        }
+
+
+def _customer_key(record: Record) -> str:
+    return record["customer_id"]
+
+
+def _custom_key(record: Record) -> Any:
+    custom = record.get("custom_id")
+    return None if custom is None else (record["customer_id"], custom)
+
+
+def _per_customer(field: str) -> Callable[[Record], Any]:
+    def key(record: Record) -> Any:
+        value = record.get(field)
+        return None if value is None else (record["customer_id"], value)
+    return key
+
+
+class PigelloState:
+    """One sandbox's Pigello world."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.customers: dict[str, dict[str, Any]] = {}
+        self.clients: dict[str, Client] = {}
+        self.organizations: dict[str, dict[str, Any]] = {}
+        customer = _customer_key
+        self.collections = {
+            "tenant": Collection("pigello.tenant", unique={"custom_id": _custom_key},
+                                 index={"customer": customer}),
+            "subtenant": Collection("pigello.subtenant", unique={"custom_id": _custom_key},
+                                    index={"customer": customer}),
+            "subtenanttenantconnection": Collection(
+                "pigello.subtenanttenantconnection", unique={"custom_id": _custom_key},
+                index={"customer": customer, "tenant": lambda r: r["tenant"],
+                       "sub_tenant": lambda r: r["sub_tenant"],
+                       "parent_sub_tenant": lambda r: r["parent_sub_tenant"],
+                       **{index: _per_customer(field)
+                          for field, index in CUSTOMER_INDEXES.items()}}),
+        }
+
+    def records(self, entity: str, customer_id: str) -> list[Record]:
+        """The customer's records of one entity, in creation order (read-only views)."""
+        coll = self.collections[entity]
+        return [coll.peek(i) for i in coll.lookup("customer", customer_id)]
+
+    def find(self, entity: str, customer_id: str, record_id: Any) -> Record | None:
+        """A stored record (read-only view) if it exists and belongs to the customer."""
+        if not isinstance(record_id, str):
+            return None
+        record = self.collections[entity].peek(record_id.lower())
+        return record if record is not None and record["customer_id"] == customer_id else None
+
+    def users_of(self, entity: str, record_id: str) -> list[str]:
+        """Ids of the connections that reference a tenant or sub-tenant."""
+        conns = self.collections[CONNECTION.name]
+        keys = ("tenant",) if entity == "tenant" else ("sub_tenant", "parent_sub_tenant")
+        found: dict[str, None] = {}
+        for key in keys:
+            found.update(dict.fromkeys(conns.lookup(key, record_id)))
+        return list(found)
+
+
+def timestamp(sandbox: Sandbox) -> str:
+    return isoformat(sandbox.now())
+
+
+def parse_datetime(value: str) -> datetime | None:
+    """An ISO-8601 date or date-time (naive means UTC), or None if it is neither."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# --- validation ------------------------------------------------------------------------
+
+def _fe(prefix: str, field: str, detail: str) -> FieldError:
+    return FieldError(detail, pointer=f"{prefix}/{field}")
+
+
+def check_record(state: PigelloState, entity: Entity, customer_id: str, record: Record,
+                 changes: dict[str, Any], prefix: str, creating: bool) -> list[FieldError]:
+    """Rules beyond the schema for one record as it would be stored; every problem."""
+    errors: list[FieldError] = []
+    if creating:
+        for name in entity.required:
+            if name not in changes:
+                errors.append(_fe(prefix, name, "This field is required."))
+    for name in entity.writable:
+        if name in changes and changes[name] is None and name in entity.required + (
+                "is_active", "prefer_invoice_view_only"):
+            errors.append(_fe(prefix, name, "This field may not be null."))
+    if entity is CONNECTION:
+        for ref in REFS:
+            value = changes.get(ref)
+            if value is None:
+                continue
+            target = "organization" if ref == "organization" else \
+                "tenant" if ref == "tenant" else "subtenant"
+            found = state.organizations.get(value) if target == "organization" else \
+                state.find(target, customer_id, value)
+            if found is None or found["customer_id"] != customer_id:
+                errors.append(_fe(prefix, f"{ref}/id",
+                                  f'Invalid pk "{value}" - object does not exist.'))
+    else:
+        if not any((record.get(n) or "").strip() for n in NAMES):
+            errors.append(_fe(prefix, "non_field_errors",
+                              "At least one of first_name, last_name or corporate_name "
+                              "must be given."))
+        phone = changes.get("phone_number")
+        if phone is not None and (len(phone) > 36 or not PHONE.match(phone)):
+            errors.append(_fe(prefix, "phone_number",
+                              "Phone number must match ^\\+?1?\\d{7,15}$ (at most 36 "
+                              "characters)."))
+    return errors
+
+
+def normalise(entity: Entity, body: dict[str, Any]) -> dict[str, Any]:
+    """The writable members of a request body, references reduced to their ids."""
+    changes = {k: v for k, v in body.items() if k in entity.writable}
+    for ref in REFS:
+        if ref in changes and isinstance(changes[ref], dict):
+            changes[ref] = str(changes[ref]["id"]).lower()
+    return changes
+
+
+def new_record(state: PigelloState, entity: Entity, customer_id: str) -> Record:
+    record: Record = {"id": state.sandbox.new_uuid(), "customer_id": customer_id,
+                      "created_at": timestamp(state.sandbox)}
+    record.update({k: (list(v) if isinstance(v, list) else v)
+                   for k, v in entity.defaults.items()})
+    return record
+
+
+def write_many(state: PigelloState, entity: Entity, customer_id: str,
+               items: list[tuple[str | None, dict[str, Any]]],
+               prefixes: list[str]) -> list[Record]:
+    """Create (id None) or update (id given) records, all or nothing.
+
+    Every item is checked against the stored records and the other items first
+    (existence, references, names, custom_id uniqueness); only then is anything
+    written. Raises ``BadRequest`` listing each problem with its item and field.
+    """
+    coll = state.collections[entity.name]
+    errors: list[FieldError] = []
+    planned: list[tuple[bool, Record, str]] = []
+    seen: dict[str, int] = {}
+    for (record_id, body), prefix in zip(items, prefixes, strict=True):
+        changes = normalise(entity, body)
+        if record_id is not None:
+            key = record_id.lower()
+            existing = state.find(entity.name, customer_id, key)
+            if existing is None:
+                errors.append(_fe(prefix, "id", f'Invalid pk "{record_id}" - object does '
+                                                 f'not exist.'))
+                continue
+            if key in seen:
+                errors.append(_fe(prefix, "id", "This object is already updated by another "
+                                                 "item of this request."))
+                continue
+            seen[key] = len(planned)
+            record = {**existing, **changes}
+            creating = False
+        else:
+            record = {**new_record(state, entity, customer_id), **changes}
+            creating = True
+        errors.extend(check_record(state, entity, customer_id, record, changes, prefix,
+                                   creating))
+        planned.append((creating, record, prefix))
+    errors.extend(_custom_id_clashes(state, entity, customer_id, planned))
+    if errors:
+        raise BadRequest("The request is not valid", errors=errors)
+    for creating, record, _ in planned:
+        if not creating:
+            coll.replace({**record, "custom_id": None})
+    out = []
+    for creating, record, _ in planned:
+        out.append(coll.insert(record) if creating else coll.replace(record))
+    return out
+
+
+def _custom_id_clashes(state: PigelloState, entity: Entity, customer_id: str,
+                       planned: list[tuple[bool, Record, str]]) -> list[FieldError]:
+    """custom_id must be unique per customer and entity, within the request too.
+
+    Looks each wanted custom_id up in the unique index: the cost follows the size
+    of the request, not the number of stored records.
+    """
+    coll = state.collections[entity.name]
+    touched = {r["id"] for creating, r, _ in planned if not creating}
+    owners: dict[str, str] = {}
+    errors = []
+    for _, record, prefix in planned:
+        custom = record["custom_id"]
+        if custom is None:
+            continue
+        owner = owners.get(custom)
+        if owner is None:
+            stored = coll.find_unique("custom_id", (customer_id, custom))
+            if stored is not None and stored["id"] not in touched:
+                owner = stored["id"]
+        if owner is not None and owner != record["id"]:
+            errors.append(_fe(prefix, "custom_id",
+                              f"{entity.title} with this custom id already exists."))
+        else:
+            owners[custom] = record["id"]
+    return errors
+
+
+def delete_record(state: PigelloState, entity: Entity, customer_id: str, record_id: str) -> bool:
+    """Delete a record; refuses (Conflict) a tenant or sub-tenant a connection uses."""
+    record = state.find(entity.name, customer_id, record_id)
+    if record is None:
+        return False
+    if entity is not CONNECTION:
+        users = state.users_of(entity.name, record["id"])
+        if users:
+            raise Conflict(f"Cannot delete this {entity.title.lower()}: it is used by "
+                           f"{len(users)} subtenanttenantconnection(s) "
+                           f"({', '.join(sorted(users)[:5])}). Delete those first.")
+    state.collections[entity.name].delete(record["id"])
+    return True
+
+
+def render(entity: Entity, record: Record) -> dict[str, Any]:
+    """A stored record as the API shows it."""
+    out = {k: record[k] for k in entity.output_fields}
+    if entity is CONNECTION:
+        for ref in REFS:
+            out[ref] = {"id": record[ref]} if record[ref] is not None else None
+    return out
+
+
+# --- fixtures, state, generation ----------------------------------------------------
+
+SECTIONS = (("tenants", TENANT), ("subtenants", SUBTENANT), ("connections", CONNECTION))
+
+
+def _fixture_error(where: str, detail: str) -> FixtureError:
+    return FixtureError(f"{where}: {detail}", [(where, detail)])
+
+
+def _check_entry(state: PigelloState, where: str, item: dict, taken: dict) -> None:
+    """A client or organization entry names a known customer and a new id."""
+    if item["customer"] not in state.customers:
+        raise _fixture_error(f"{where}.customer", "is not a customer of this section")
+    if item["id"].lower() in taken:
+        raise _fixture_error(f"{where}.id", "is used twice")
+
+
+def build_state(sandbox: Sandbox, section: dict, config: Config) -> PigelloState:
+    """Customers, their clients and organizations, then tenants, sub-tenants, connections."""
+    state = PigelloState(sandbox)
+    default_time = section.get("createdAt") or timestamp(sandbox)
+    for i, item in enumerate(section.get("customers", [])):
+        if item["id"] in state.customers:
+            raise _fixture_error(f"pigello.customers[{i}].id", "is used twice")
+        state.customers[item["id"]] = {"id": item["id"], "name": item["name"]}
+    for i, item in enumerate(section.get("clients", [])):
+        _check_entry(state, f"pigello.clients[{i}]", item, state.clients)
+        state.clients[item["id"].lower()] = Client(
+            id=item["id"], name=item["name"], customer_id=item["customer"],
+            client_ct=item["clientCt"], secret=item["secret"],
+            application_id=item["applicationId"], service_id=item["serviceId"],
+            service_version_id=item["serviceVersionId"])
+    for i, item in enumerate(section.get("organizations", [])):
+        _check_entry(state, f"pigello.organizations[{i}]", item, state.organizations)
+        org_id = item["id"].lower()
+        state.organizations[org_id] = {"id": org_id, "name": item["name"],
+                                       "customer_id": item["customer"]}
+    for key, entity in SECTIONS:
+        for i, item in enumerate(section.get(key, [])):
+            _load_record(state, entity, item, f"pigello.{key}[{i}]", default_time)
+    return state
+
+
+def _load_record(state: PigelloState, entity: Entity, item: dict, where: str,
+                 default_time: str) -> None:
+    customer = item["customer"]
+    if customer not in state.customers:
+        raise _fixture_error(f"{where}.customer", "is not a customer of this section")
+    record: Record = {"id": item["id"].lower(), "customer_id": customer,
+                      "created_at": item.get("created_at") or default_time}
+    record.update({k: item.get(k, v) for k, v in entity.defaults.items()})
+    for name in entity.writable:
+        if name in item:
+            record[name] = item[name]
+    for ref in REFS if entity is CONNECTION else ():
+        if isinstance(record.get(ref), str):
+            record[ref] = record[ref].lower()
+    errors = check_record(state, entity, customer, record, {**record}, "", True)
+    if errors:
+        first = errors[0]
+        field = ".".join(p for p in (first.pointer or "").split("/") if p)
+        raise _fixture_error(f"{where}.{field}", first.detail)
+    coll = state.collections[entity.name]
+    if record["id"] in coll:
+        raise _fixture_error(f"{where}.id", "is used twice")
+    if record["custom_id"] is not None and coll.is_taken("custom_id", _custom_key(record)):
+        raise _fixture_error(f"{where}.custom_id", "is used twice for this customer")
+    coll.insert(record)
+
+
+def dump_state(state: PigelloState) -> dict[str, Any]:
+    """A section listing every customer, client, organization and record explicitly."""
+    section: dict[str, Any] = {
+        "customers": [dict(c) for c in state.customers.values()],
+        "clients": [{"id": c.id, "name": c.name, "customer": c.customer_id,
+                     "clientCt": c.client_ct, "secret": c.secret,
+                     "applicationId": c.application_id, "serviceId": c.service_id,
+                     "serviceVersionId": c.service_version_id}
+                    for c in state.clients.values()],
+        "organizations": [{"id": o["id"], "name": o["name"], "customer": o["customer_id"]}
+                          for o in state.organizations.values()],
+    }
+    for key, entity in SECTIONS:
+        section[key] = [
+            {"id": r["id"], "customer": r["customer_id"], "created_at": r["created_at"],
+             **{k: r[k] for k in entity.writable + tuple(entity.defaults)}}
+            for r in state.collections[entity.name].dump()]
+    return section
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return re.sub(r"[^a-z0-9]+", "", unicodedata.normalize("NFKD", text.lower())
+                  .encode("ascii", "ignore").decode()) or "x"
+
+
+def fake_person(sandbox: Sandbox, company: bool) -> dict[str, Any]:
+    """Faker-made tenant or sub-tenant members that pass the API's own rules."""
+    fake = sandbox.faker
+    first, last = fake.first_name(), fake.last_name()
+    person: dict[str, Any] = {"first_name": first[:255], "last_name": last[:255],
+                              "corporate_name": fake.company()[:255] if company else None}
+    person["email"] = f"{_ascii(first)}.{_ascii(last)}@{_ascii(last)}.example"[:254]
+    person["phone_number"] = "+46" + "".join(str(sandbox.random.randrange(10))
+                                             for _ in range(9))
+    person["custom_id"] = None
+    return person
+
+
+def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
+             progress: Callable[[int], None]) -> dict[str, Any]:
+    """The section plus ``count`` connections, each with a new tenant and sub-tenant."""
+    state = build_state(sandbox, section, config)
+    customers = list(state.customers)
+    if count and not customers:
+        raise FixtureError("pigello: generating connections needs at least one customer")
+    for i in range(count):
+        customer = customers[i % len(customers)]
+        tenant = {**new_record(state, TENANT, customer), **fake_person(sandbox, True)}
+        sub = {**new_record(state, SUBTENANT, customer), **fake_person(sandbox, False)}
+        orgs = [o for o in state.organizations.values() if o["customer_id"] == customer]
+        conn = {**new_record(state, CONNECTION, customer), "tenant": tenant["id"],
+                "sub_tenant": sub["id"], "stakeholder_type": sandbox.random.randrange(4),
+                "category": sandbox.random.choice([None, *range(10)]),
+                "is_active": sandbox.random.random() > 0.1,
+                "organization": sandbox.random.choice(orgs)["id"] if orgs else None}
+        for entity, record in ((TENANT, tenant), (SUBTENANT, sub)):
+            state.collections[entity.name].insert(record)
+        if check_record(state, CONNECTION, customer, conn, conn, "", True):
+            raise FixtureError("pigello: a generated connection is not valid")
+        state.collections[CONNECTION.name].insert(conn)
+        progress(i + 1)
+    return dump_state(state)
+
+
+def credentials(sandbox: Sandbox) -> list[dict]:
+    """Every client with its seven ready-to-send headers."""
+    state: PigelloState = sandbox.state(API)
+    return [{"name": c.name, "role": "client", "customerId": c.customer_id,
+             "customerName": state.customers[c.customer_id]["name"], "clientId": c.id,
+             "organizationIds": [o["id"] for o in state.organizations.values()
+                                 if o["customer_id"] == c.customer_id],
+             "headers": c.headers()}
+            for c in state.clients.values()]
