@@ -71,6 +71,11 @@ def _wallet_admin(creds: dict) -> dict[str, str]:
     return dict(next(p for p in creds["wallet"] if p["role"] == "platform_admin")["headers"])
 
 
+def _pigello_client(creds: dict) -> dict[str, str]:
+    return dict(next(p for p in creds["pigello"] if p["role"] == "client")["headers"])
+
+
+PIGELLO = "/accounts/users/customer"
 WALLET_BODY = json.dumps({
     "tenant": {"name": "Bench {n}", "email": "t{n}@bench.example", "phoneNumber": "030 901820",
                "country": {"code": "DE"}},
@@ -100,6 +105,17 @@ SCENARIOS = [
     Scenario("roomle", "create", lambda creds, ids: Request(
         "POST", "/v2/tenants", {**_roomle_admin(creds), "Content-Type": "application/json"},
         b'{"name": "bench_{n}"}', unique=True)),
+    Scenario("pigello", "list", lambda creds, ids: Request(
+        "GET", f"{PIGELLO}/tenant/?_page=1&_page_size=20", _pigello_client(creds))),
+    Scenario("pigello", "list filtered", lambda creds, ids: Request(
+        "GET", f"{PIGELLO}/subtenanttenantconnection/?stakeholder_type=1&_page=1&_page_size=20",
+        _pigello_client(creds))),
+    Scenario("pigello", "get", lambda creds, ids: Request(
+        "GET", f"{PIGELLO}/tenant/{ids['pigello_tenant']}/", _pigello_client(creds))),
+    Scenario("pigello", "create", lambda creds, ids: Request(
+        "POST", f"{PIGELLO}/tenant/", {**_pigello_client(creds),
+                                       "Content-Type": "application/json"},
+        b'{"first_name": "Bench", "custom_id": "B-{n}"}', unique=True)),
     Scenario("sandbox", "health", lambda creds, ids: Request("GET", "/_sandbox/health", {})),
 ]
 
@@ -192,7 +208,10 @@ def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[st
 def known_ids(url: str, creds: dict) -> dict[str, str]:
     """Ids of existing records that the scenarios address (one per API)."""
     req = _bizzlink("GET", "/bizzlink/tenants?page%5Bsize%5D=1")(creds, {})
-    return {"child": httpx.get(url + req.path, headers=req.headers).json()["data"][0]["id"]}
+    child = httpx.get(url + req.path, headers=req.headers).json()["data"][0]["id"]
+    tenant = httpx.get(f"{url}{PIGELLO}/tenant/?_page=1&_page_size=1",
+                       headers=_pigello_client(creds)).json()["data"][0]["id"]
+    return {"child": child, "pigello_tenant": tenant}
 
 
 def run_scenarios(server: Server, duration: int, only: set[str] | None) -> dict[str, dict]:
@@ -287,8 +306,10 @@ def main() -> int:
     small.stop()
 
     if args.big:
-        counts = [f"--bizzlink-tenants={args.big}", f"--wallet-tenants={args.big}",
-                  f"--roomle-tenants={args.big}"]
+        options = {"bizzlink": "bizzlink-tenants", "wallet": "wallet-tenants",
+                   "roomle": "roomle-tenants", "pigello": "pigello-connections"}
+        counts = [f"--{opt}={args.big}" for api, opt in options.items()
+                  if not only or api in only]
         big = Server(*counts)
         print(f"\nbig world ({args.big} tenants per API): start-up {big.startup:.1f} s "
               f"(generation included), RSS {rss_mb(big.proc.pid):.1f} MB")

@@ -49,7 +49,22 @@ TARGETS = [
            lambda c: next(p for p in c["roomle"] if p["role"] == "super_admin")["headers"],
            "/v2/tenants", "/v2/tenants", "/v2/tenants/{id}/", "pageSize",
            lambda body, status: body["error"]["status"] == status),
+    Target("pigello", lambda c: None,
+           lambda c: next(p for p in c["pigello"] if p["role"] == "client")["headers"],
+           "/accounts/users/customer/tenant/", "/accounts/users/customer/tenant/",
+           "/accounts/users/customer/tenant/{id}/", "_page_size",
+           lambda body, status: _is_drf_error(body)),
 ]
+
+
+def _is_drf_error(body: Any) -> bool:
+    """Django REST framework's shapes: {"detail": "..."} or {"field": ["message", ...]}."""
+    if not isinstance(body, dict) or not body:
+        return False
+    if set(body) == {"detail"}:
+        return isinstance(body["detail"], str) and bool(body["detail"])
+    return all(isinstance(v, list) and v and all(isinstance(m, str) for m in v)
+               for v in body.values())
 
 
 @pytest.fixture(scope="module")

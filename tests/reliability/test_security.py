@@ -8,6 +8,8 @@ from mock_server.serving import ServerProcess
 from mock_server.testing import BizzlinkAuth
 
 WALLET_KEY = "wk_platform_admin_key"
+PIGELLO_SECRET = "pgl_norrsken_client_secret"
+ROOMLE = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
 BIZ_TOKEN, BIZ_SECRET = "bzl_partner_both_token", "bzl_partner_both_secret"
 REGISTER = {"tenant": {"name": "Iso", "email": "iso@iso.example", "phoneNumber": "030 901820",
                        "country": {"code": "DE"}},
@@ -21,6 +23,22 @@ def test_a_key_of_one_api_is_worthless_on_another(client):
     resp = client.get("/api/v1/tenants", headers={"X-API-KEY": BIZ_TOKEN})
     assert resp.status_code == 401
     assert resp.json()["statusCode"] == 401
+    resp = client.get("/v2/tenants", headers={"apiKey": WALLET_KEY, "token": BIZ_TOKEN})
+    assert resp.status_code == 401
+    assert resp.json()["error"]["status"] == 401
+    resp = client.get("/api/v1/tenants", headers=ROOMLE)
+    assert resp.status_code == 401
+
+
+def test_pigello_headers_open_only_pigello(client):
+    creds = client.get("/_sandbox/credentials").json()["pigello"][0]["headers"]
+    assert client.get("/accounts/users/customer/tenant/", headers=creds).status_code == 200
+    assert client.get("/api/v1/tenants", headers=creds).status_code == 401
+    assert client.get("/v2/tenants", headers=creds).status_code == 401
+    forged = {**creds, "X-PIGELLO-CLIENT-SECRET": WALLET_KEY}
+    resp = client.get("/accounts/users/customer/tenant/", headers=forged)
+    assert resp.status_code == 401
+    assert WALLET_KEY not in resp.text and PIGELLO_SECRET not in resp.text
 
 
 def test_one_sandboxs_credentials_do_not_open_another(app, sandbox_id):
@@ -47,12 +65,19 @@ def test_secrets_never_appear_in_server_output_journal_or_errors():
                                auth=BizzlinkAuth(BIZ_TOKEN, BIZ_SECRET)).text)
         texts.append(httpx.get(f"{url}/bizzlink/tenants",
                                auth=BizzlinkAuth(BIZ_TOKEN, "not-the-secret")).text)
+        pigello = httpx.get(f"{url}/_sandbox/credentials").json()["pigello"][0]["headers"]
+        texts.append(httpx.get(f"{url}/accounts/users/customer/tenant/", headers=pigello).text)
+        texts.append(httpx.get(f"{url}/accounts/users/customer/tenant/",
+                               headers={**pigello,
+                                        "X-PIGELLO-CLIENT-SECRET": "not-the-secret"}).text)
         journal = httpx.get(f"{url}/_sandbox/requests", params={"limit": 100}).text
         texts.append(journal)
     finally:
         srv.stop()
     texts.append(srv.output())
     blob = "\n".join(texts)
-    for secret in ("very-secret-pw", BIZ_SECRET, BIZ_TOKEN, WALLET_KEY, "not-the-secret"):
+    for secret in ("very-secret-pw", BIZ_SECRET, BIZ_TOKEN, WALLET_KEY, "not-the-secret",
+                   PIGELLO_SECRET):
         assert secret not in blob, secret
     assert '"authorization": "***"' in journal and '"x-api-key": "***"' in journal
+    assert '"x-pigello-client-secret": "***"' in journal
