@@ -58,7 +58,21 @@ def make_endpoint(fn: Callable, runtime: Runtime, api: ApiDefinition,
             return call(kwargs)
     endpoint.__name__ = getattr(fn, "__name__", "endpoint")
     endpoint.__qualname__ = endpoint.__name__
+    endpoint.__signature__ = _signature(fn)  # type: ignore[attr-defined]
     return endpoint
+
+
+def _signature(fn: Callable) -> inspect.Signature:
+    """The handler's parameters after ``ctx``, plus ``token_info``: what Connexion then
+    passes. A handler without a ``body`` parameter spares Connexion reading the body."""
+    params = [p.replace(kind=p.KEYWORD_ONLY) if p.kind is not p.VAR_KEYWORD else p
+              for p in list(inspect.signature(fn).parameters.values())[1:]
+              if p.kind is not p.VAR_POSITIONAL]
+    if not any(p.name == "token_info" or p.kind is p.VAR_KEYWORD for p in params):
+        params.append(inspect.Parameter("token_info", inspect.Parameter.KEYWORD_ONLY,
+                                        default=None))
+    params.sort(key=lambda p: p.kind is p.VAR_KEYWORD)
+    return inspect.Signature(params)
 
 
 def _with_content_type(result: Any) -> Any:

@@ -21,7 +21,7 @@ from mock_server.config import Config
 from mock_server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from mock_server.errors import FieldError as FE
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Record, Sandbox, UniqueViolation, clone, isoformat
+from mock_server.store import Collection, Record, Sandbox, UniqueViolation, isoformat
 
 API = "roomle"
 PACKAGES = ("tenant_free", "tenant_basic", "tenant_premium", "tenant_enterprise")
@@ -88,7 +88,9 @@ class RoomleState:
         return user if user is not None and user.tenant_id in self.tenants else None
 
     def tenant_for_api_key(self, api_key: str) -> Record | None:
-        return self.tenants.find_unique("apiKey", api_key)
+        """The tenant holding ``api_key`` (a read-only view: do not mutate)."""
+        owner = self.tenants.owner("apiKey", api_key)
+        return self.tenants.peek(owner) if owner is not None else None
 
     def get(self, tenant_id: int) -> Record:
         record = self.tenants.get(tenant_id)
@@ -339,19 +341,20 @@ def delete_tenant(state: RoomleState, user: User, tenant_id: int) -> None:
 
 def list_tenants(state: RoomleState, name: str | None, active: bool | None, page: int,
                  page_size: int) -> tuple[list[Record], int, str | None]:
-    """One page of the tenants matching the filters, the match count, the latest update."""
+    """One page of the tenants matching the filters (read-only views of the stored
+    records: render them, do not mutate them), the match count, the latest update."""
     needle = name.casefold() if name else None
     start = (page - 1) * page_size
     if needle is None and active is None:
         total = len(state.tenants)
         chunk = itertools.islice(state.tenants.values(), start, start + page_size) \
             if start < total else ()
-        return [clone(r) for r in chunk], total, state.last_updated
+        return list(chunk), total, state.last_updated
     matched = [r for r in state.tenants.values()
                if (needle is None or needle in r["name"].casefold())
                and (active is None or r["active"] == active)]
     latest = max((r["updatedAt"] for r in matched), default=None)
-    return [clone(r) for r in matched[start:start + page_size]], len(matched), latest
+    return matched[start:start + page_size], len(matched), latest
 
 
 # --- fixtures -------------------------------------------------------------------
