@@ -27,7 +27,7 @@ from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
-from mock_server.speedups import speed_up
+from mock_server.speedups import middlewares, speed_up
 from mock_server.validation import validator_map
 
 Flavor = Literal["async", "flask"]
@@ -89,6 +89,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         strict_validation=True,
         validate_responses=config.validate_responses,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True),
+        middlewares=middlewares(),
     )
     if flavor == "async":
         app: AbstractApp = AsyncApp(__name__, **options)

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from copy import deepcopy
 from typing import Any
 
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import operation, receive, scope
+from connexion.decorators import parameter as _parameter
 from connexion.decorators.main import StarletteDecorator
+from connexion.middleware import ConnexionMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from starlette.types import Receive, Scope, Send
 
 
 class _OnceStarletteDecorator(StarletteDecorator):
@@ -51,6 +56,54 @@ class OnceAsyncApi(AsyncApi):
                                                   jsonifier=self.jsonifier)
 
 
+_query_plans: dict[int, tuple[Any, dict[str, dict], dict[str, Any]]] = {}
+_original_query_defaults = _parameter._get_query_defaults
+
+
+def _get_query_arguments(query_params: dict, *, operation: Any, arguments: list[str],
+                         has_kwargs: bool, sanitize: Callable) -> dict:
+    """Connexion's ``_get_query_arguments`` with the operation's query definitions and
+    their defaults computed once per operation instead of on every request (they
+    depend only on the operation; an operation with a hundred optional filters
+    otherwise pays for all of them each time)."""
+    params = operation.parameters
+    plan = _query_plans.get(id(params))
+    if plan is None or plan[0] is not params:
+        definitions = {p["name"]: p for p in params if p["in"] == "query"}
+        plan = _query_plans[id(params)] = (params, definitions,
+                                           _original_query_defaults(definitions))
+    _, definitions, defaults = plan
+    query_arguments = _parameter.deep_merge(deepcopy(defaults), query_params)
+    return _parameter._query_args_helper(definitions, query_arguments, arguments, has_kwargs,
+                                         sanitize)
+
+
 def speed_up(app: Any) -> None:
-    """Make an AsyncApp build its operations with the once-only decorator chain."""
+    """Make an AsyncApp build its operations with the once-only decorator chain, and
+    Connexion's query argument extraction reuse per-operation work (this part is
+    process-wide and serves FlaskApp too)."""
     app._middleware_app.api_cls = OnceAsyncApi
+    _parameter._get_query_arguments = _get_query_arguments
+
+
+class DirectSwaggerUIMiddleware(SwaggerUIMiddleware):
+    """Connexion's Swagger UI middleware, consulted only for Swagger UI's own paths.
+
+    The original runs every request through a router of all APIs' mounts before
+    passing it on; here a request whose path cannot be a Swagger UI or spec path
+    (``.../ui``, ``.../ui/...``, ``.../openapi.json``, ``.../swagger.json``) goes
+    straight to the next app.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.endswith(("/openapi.json", "/swagger.json", "/ui")) or "/ui/" in path:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def middlewares() -> list:
+    """Connexion's default middleware stack with :class:`DirectSwaggerUIMiddleware`."""
+    return [DirectSwaggerUIMiddleware if m is SwaggerUIMiddleware else m
+            for m in ConnexionMiddleware.default_middlewares]

@@ -198,7 +198,33 @@ class BodyValidator(JSONRequestBodyValidator):
 
 
 class ParamValidator(ParameterValidator):
-    """Parameter validation: every error, naming the parameter."""
+    """Parameter validation: every error, naming the parameter.
+
+    Connexion builds a validator per request and checks every declared parameter;
+    an operation with many optional filters (Pigello declares over a hundred) then
+    pays for all of them. Here the grouping is computed once per operation and only
+    the parameters a request sends, plus the required ones, are checked.
+    """
+
+    _plans: dict[int, tuple[Any, dict[str, dict[str, dict]], dict[str, list[dict]],
+                            dict[str, list[dict]]]] = {}
+
+    def __init__(self, parameters: Any, uri_parser: Any, strict_validation: bool = False,
+                 security_query_params: Any = None) -> None:
+        self.uri_parser = uri_parser
+        self.strict_validation = strict_validation
+        self.security_query_params = set(security_query_params or [])
+        plan = self._plans.get(id(parameters))
+        if plan is None or plan[0] is not parameters:
+            by_name: dict[str, dict[str, dict]] = {}
+            required: dict[str, list[dict]] = {}
+            for p in parameters:
+                by_name.setdefault(p["in"], {})[p["name"]] = p
+                if p.get("required"):
+                    required.setdefault(p["in"], []).append(p)
+            grouped = {kind: list(named.values()) for kind, named in by_name.items()}
+            plan = self._plans[id(parameters)] = (parameters, by_name, required, grouped)
+        _, self._by_name, self._required, self.parameters = plan
 
     def _check(self, kind: str, value: Any, param: dict) -> FieldError | None:
         name = param["name"]
@@ -218,25 +244,28 @@ class ParamValidator(ParameterValidator):
         return FieldError(_message(error), parameter=name, location=kind)
 
     def validate_request(self, request: Any) -> None:
+        query = self._by_name.get("query", {})
+        sent = request.query_params
         if self.strict_validation:
-            extra = self.validate_query_parameter_list(
-                request, security_params=self.security_query_params)
+            extra = [n for n in sent if n not in query and n not in self.security_query_params]
             if extra:
                 raise RequestValidationError(
                     [FieldError("is not a known parameter", parameter=n, location="query")
                      for n in sorted(extra)], in_body=False)
-        errors: list[FieldError] = []
+        checks: list[tuple[str, Any, dict]] = []
+        for name, param in query.items():
+            if name in sent:
+                checks.append(("query", sent.get(name), param))
+        checks += [("query", None, p) for p in self._required.get("query", [])
+                   if p["name"] not in sent]
         sources = {
-            "query": lambda p: request.query_params.get(p["name"]),
             "path": lambda p: request.path_params.get(p["name"].replace("-", "_")),
             "header": lambda p: request.headers.get(p["name"]),
             "cookie": lambda p: request.cookies.get(p["name"]),
         }
         for kind, get in sources.items():
-            for param in self.parameters.get(kind, []):
-                error = self._check(kind, get(param), param)
-                if error:
-                    errors.append(error)
+            checks += [(kind, get(p), p) for p in self._by_name.get(kind, {}).values()]
+        errors = [e for e in (self._check(kind, value, p) for kind, value, p in checks) if e]
         if errors:
             raise RequestValidationError(errors, in_body=False)
 

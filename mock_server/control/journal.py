@@ -53,7 +53,10 @@ def _body(raw: bytes, truncated: bool) -> Any:
 
 def render_entry(entry: dict[str, Any]) -> dict[str, Any]:
     """A journal entry as the control plane shows it (masked, decoded)."""
-    headers = {k: (MASK if SECRET_HEADER.search(k) else v) for k, v in entry["headers"]}
+    headers = {}
+    for raw_name, raw_value in entry["headers"]:
+        name = raw_name.decode("latin-1")
+        headers[name] = MASK if SECRET_HEADER.search(name) else raw_value.decode("latin-1")
     return {
         "id": entry["id"],
         "timestamp": isoformat(datetime.fromtimestamp(entry["epoch"], UTC)),
@@ -141,7 +144,7 @@ class JournalMiddleware:
             "method": scope["method"],
             "path": scope["path"],
             "query": scope.get("query_string", b"").decode("latin-1"),
-            "headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            "headers": scope["headers"],
             "body": body,
             "bodyTruncated": flags["req_trunc"],
             "status": None if note.get("dropped") else flags["status"],
