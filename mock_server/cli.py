@@ -24,6 +24,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mock_server.app import create_app
+    from mock_server.runtime import FreezeSurvivors
 
     if args.flavor not in ("async", "flask"):
         raise SystemExit("--flavor must be async or flask")
@@ -36,6 +37,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config.generate = _counts(args)
     config.load_in_background = True
     app = create_app(config, flavor=args.flavor)
+    FreezeSurvivors.install()
     print(f"tenant-sandbox listening on http://{args.host}:{args.port} "
           f"(fixtures: {config.fixtures})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,

@@ -9,6 +9,7 @@ itself has one lock that guards only the table of sandboxes.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import json
@@ -354,6 +355,7 @@ class Store:
         return sandbox
 
     def _put(self, sandbox: Sandbox) -> None:
+        dropped = sandbox.name in self._sandboxes
         self._sandboxes[sandbox.name] = sandbox
         self._sandboxes.move_to_end(sandbox.name)
         while len(self._sandboxes) > self._max:
@@ -362,6 +364,13 @@ class Store:
                 break
             del self._sandboxes[victim]
             self._documents.pop(victim, None)
+            dropped = True
+        if dropped:
+            # A dropped world is cyclic garbage (a sandbox and its API states refer to
+            # each other). The loaded world, and in a serving process the survivors of
+            # every full collection, are frozen out of the GC; unfreezing lets the next
+            # full collection free the dropped world (and freeze the rest again).
+            gc.unfreeze()
 
     def get(self, name: str | None = None) -> Sandbox:
         name = name or self.DEFAULT
