@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mock_server.config import Config
@@ -491,12 +491,19 @@ def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
     customers = list(state.customers)
     if count and not customers:
         raise FixtureError("pigello: generating connections needs at least one customer")
+    # Reproducible: created one second apart from the section's createdAt, never
+    # from the clock (same seed and counts, same file).
+    base = parse_datetime(section["createdAt"]) if section.get("createdAt") else None
+    base = base or datetime(2026, 1, 1, tzinfo=UTC)
     for i in range(count):
         customer = customers[i % len(customers)]
-        tenant = {**new_record(state, TENANT, customer), **fake_person(sandbox, True)}
-        sub = {**new_record(state, SUBTENANT, customer), **fake_person(sandbox, False)}
+        created = {"created_at": isoformat(base + timedelta(seconds=i + 1))}
+        tenant = {**new_record(state, TENANT, customer), **fake_person(sandbox, True),
+                  **created}
+        sub = {**new_record(state, SUBTENANT, customer), **fake_person(sandbox, False),
+               **created}
         orgs = [o for o in state.organizations.values() if o["customer_id"] == customer]
-        conn = {**new_record(state, CONNECTION, customer), "tenant": tenant["id"],
+        conn = {**new_record(state, CONNECTION, customer), **created, "tenant": tenant["id"],
                 "sub_tenant": sub["id"], "stakeholder_type": sandbox.random.randrange(4),
                 "category": sandbox.random.choice([None, *range(10)]),
                 "is_active": sandbox.random.random() > 0.1,
