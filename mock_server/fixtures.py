@@ -35,6 +35,11 @@ class FixtureError(ValueError):
         super().__init__(message)
         self.errors = errors or []
 
+    @classmethod
+    def at(cls, where: str, detail: str) -> FixtureError:
+        """The error of one entry's field, e.g. ``at("roomle.tenants[2].name", "...")``."""
+        return cls(f"{where}: {detail}", [(where, detail)])
+
 
 def parse_fixture_document(text: str | bytes, source: str = "<fixtures>") -> dict[str, Any]:
     """Parse YAML or JSON text into a document (schema checks come later)."""

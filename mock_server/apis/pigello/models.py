@@ -379,16 +379,13 @@ def render(entity: Entity, record: Record) -> dict[str, Any]:
 SECTIONS = (("tenants", TENANT), ("subtenants", SUBTENANT), ("connections", CONNECTION))
 
 
-def _fixture_error(where: str, detail: str) -> FixtureError:
-    return FixtureError(f"{where}: {detail}", [(where, detail)])
-
 
 def _check_entry(state: PigelloState, where: str, item: dict, taken: dict) -> None:
     """A client or organization entry names a known customer and a new id."""
     if item["customer"] not in state.customers:
-        raise _fixture_error(f"{where}.customer", "is not a customer of this section")
+        raise FixtureError.at(f"{where}.customer", "is not a customer of this section")
     if item["id"].lower() in taken:
-        raise _fixture_error(f"{where}.id", "is used twice")
+        raise FixtureError.at(f"{where}.id", "is used twice")
 
 
 def build_state(sandbox: Sandbox, section: dict, config: Config) -> PigelloState:
@@ -397,7 +394,7 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> PigelloState
     default_time = section.get("createdAt") or timestamp(sandbox)
     for i, item in enumerate(section.get("customers", [])):
         if item["id"] in state.customers:
-            raise _fixture_error(f"pigello.customers[{i}].id", "is used twice")
+            raise FixtureError.at(f"pigello.customers[{i}].id", "is used twice")
         state.customers[item["id"]] = {"id": item["id"], "name": item["name"]}
     for i, item in enumerate(section.get("clients", [])):
         _check_entry(state, f"pigello.clients[{i}]", item, state.clients)
@@ -421,7 +418,7 @@ def _load_record(state: PigelloState, entity: Entity, item: dict, where: str,
                  default_time: str) -> None:
     customer = item["customer"]
     if customer not in state.customers:
-        raise _fixture_error(f"{where}.customer", "is not a customer of this section")
+        raise FixtureError.at(f"{where}.customer", "is not a customer of this section")
     record: Record = {"id": item["id"].lower(), "customer_id": customer,
                       "created_at": item.get("created_at") or default_time}
     record.update({k: item.get(k, v) for k, v in entity.defaults.items()})
@@ -435,12 +432,12 @@ def _load_record(state: PigelloState, entity: Entity, item: dict, where: str,
     if errors:
         first = errors[0]
         field = ".".join(p for p in (first.pointer or "").split("/") if p)
-        raise _fixture_error(f"{where}.{field}", first.detail)
+        raise FixtureError.at(f"{where}.{field}", first.detail)
     coll = state.collections[entity.name]
     if record["id"] in coll:
-        raise _fixture_error(f"{where}.id", "is used twice")
+        raise FixtureError.at(f"{where}.id", "is used twice")
     if record["custom_id"] is not None and coll.is_taken("custom_id", _custom_key(record)):
-        raise _fixture_error(f"{where}.custom_id", "is used twice for this customer")
+        raise FixtureError.at(f"{where}.custom_id", "is used twice for this customer")
     coll.insert(record)
 
 

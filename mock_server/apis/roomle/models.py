@@ -359,9 +359,6 @@ def list_tenants(state: RoomleState, name: str | None, active: bool | None, page
 
 # --- fixtures -------------------------------------------------------------------
 
-def _fixture_error(where: str, detail: str) -> FixtureError:
-    return FixtureError(f"{where}: {detail}", [(where, detail)])
-
 
 def _fixture_tenant(state: RoomleState, item: dict[str, Any], where: str, now: str) -> Record:
     errors: list[FE] = []
@@ -375,7 +372,7 @@ def _fixture_tenant(state: RoomleState, item: dict[str, Any], where: str, now: s
                    for c in item.get("catalogConnections", [])]
     if errors:
         first = errors[0]
-        raise _fixture_error(f"{where}.{first.field}", first.detail)
+        raise FixtureError.at(f"{where}.{first.field}", first.detail)
     record: Record = {**DEFAULTS, **{k: item[k] for k in SIMPLE if k in item}}
     record.setdefault("label", item["name"])
     record.update({"id": item["id"], "apiKey": item.get("apiKey") or new_api_key(state.sandbox),
@@ -395,30 +392,30 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> RoomleState:
         try:
             state.tenants.insert(record)
         except UniqueViolation as exc:
-            raise _fixture_error(f"{where}.{exc.index}", f"{exc.value!r} is used twice") from None
+            raise FixtureError.at(f"{where}.{exc.index}", f"{exc.value!r} is used twice") from None
     owners: dict[str, str] = {}
     for i, record in enumerate(state.tenants.values()):
         for j, conn in enumerate(record["catalogConnections"]):
             if conn["owner"]:
                 if conn["id"] in owners:
                     where = f"roomle.tenants[{i}].catalogConnections[{j}].owner"
-                    raise _fixture_error(where, f"catalog {conn['id']} is already owned by "
+                    raise FixtureError.at(where, f"catalog {conn['id']} is already owned by "
                                                 f"{owners[conn['id']]}")
                 owners[conn["id"]] = record["name"]
     state.reindex_catalogs()
     for i, record in enumerate(state.tenants.values()):
         for j, conn in enumerate(record["catalogConnections"]):
             if conn["id"] not in state.catalog_owner:
-                raise _fixture_error(f"roomle.tenants[{i}].catalogConnections[{j}].id",
+                raise FixtureError.at(f"roomle.tenants[{i}].catalogConnections[{j}].id",
                                      f"catalog {conn['id']} has no owner")
     for i, raw in enumerate(section.get("users", [])):
         where = f"roomle.users[{i}]"
         user = User(id=raw["id"], name=raw["name"], role=raw["role"], tenant_id=raw["tenant"],
                     token=raw["token"])
         if user.tenant_id not in state.tenants:
-            raise _fixture_error(f"{where}.tenant", f"tenant {user.tenant_id} does not exist")
+            raise FixtureError.at(f"{where}.tenant", f"tenant {user.tenant_id} does not exist")
         if user.id in state.users or user.token in state.users_by_token:
-            raise _fixture_error(f"{where}.token", "id or token is used twice")
+            raise FixtureError.at(f"{where}.token", "id or token is used twice")
         state.add_user(user)
     highest = max((r["id"] for r in state.tenants.values()), default=0)
     state.next_id = max(int(section.get("nextId", 1)), highest + 1)

@@ -354,9 +354,6 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
 
 # --- fixtures ----------------------------------------------------------------------------
 
-def _fixture_error(where: str, message: str) -> FixtureError:
-    return FixtureError(f"{where}: {message}", [(where, message)])
-
 
 def build_state(sandbox: Sandbox, section: dict, config: Config) -> WalletState:
     state = WalletState(sandbox)
@@ -383,7 +380,7 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> WalletState:
                 "webhookUrl": t.get("webhookUrl"), "createdAt": created,
                 "updatedAt": t.get("updatedAt") or created, "deleted": t.get("deleted", False)})
         except UniqueViolation as exc:
-            raise _fixture_error(f"{where}.{'tenantId' if exc.index == 'id' else 'email'}",
+            raise FixtureError.at(f"{where}.{'tenantId' if exc.index == 'id' else 'email'}",
                                  "is used twice") from None
         for j, u in enumerate(t.get("users", [])):
             uw = f"{where}.users[{j}]"
@@ -396,11 +393,11 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> WalletState:
                     "createdAt": u.get("createdAt") or created,
                     "updatedAt": u.get("updatedAt") or created})
             except UniqueViolation as exc:
-                raise _fixture_error(f"{uw}.{'userId' if exc.index == 'id' else 'email'}",
+                raise FixtureError.at(f"{uw}.{'userId' if exc.index == 'id' else 'email'}",
                                      "is used twice") from None
             if u.get("apiKey"):
                 if u["apiKey"] in state.keys:
-                    raise _fixture_error(f"{uw}.apiKey", "is used twice")
+                    raise FixtureError.at(f"{uw}.apiKey", "is used twice")
                 state.keys[u["apiKey"]] = {
                     "key": u["apiKey"], "tenantId": t["tenantId"], "userId": u["userId"],
                     "role": "tenant_admin" if u["type"] == "TENANT_ADMIN" else "user",
