@@ -8,6 +8,7 @@ records are stored as plain ids and shown as ``{"id": ...}``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -238,10 +239,8 @@ def check_record(state: PigelloState, entity: Entity, customer_id: str, record: 
             value = changes.get(ref)
             if value is None:
                 continue
-            target = "organization" if ref == "organization" else \
-                "tenant" if ref == "tenant" else "subtenant"
-            found = state.organizations.get(value) if target == "organization" else \
-                state.find(target, customer_id, value)
+            found = state.organizations.get(value) if ref == "organization" else \
+                state.find(REF_TARGETS[ref], customer_id, value)
             if found is None or found["customer_id"] != customer_id:
                 errors.append(_fe(prefix, f"{ref}/id",
                                   f'Invalid pk "{value}" - object does not exist.'))
@@ -462,8 +461,6 @@ def dump_state(state: PigelloState) -> dict[str, Any]:
 
 
 def _ascii(text: str) -> str:
-    import unicodedata
-
     return re.sub(r"[^a-z0-9]+", "", unicodedata.normalize("NFKD", text.lower())
                   .encode("ascii", "ignore").decode()) or "x"
 
