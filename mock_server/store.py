@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import gc
 import heapq
+import io
 import itertools
 import json
 import random
+import sys
 import threading
 import uuid
 import zlib
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +40,43 @@ def clone(value: Any) -> Any:
         return [clone(v) for v in value]
     if isinstance(value, tuple | set):
         return type(value)(clone(v) for v in value)
+    return value
+
+
+# Classes whose instances' __dict__ lends a key-sharing ("split") layout to stored
+# records, one per shape (tuple of keys). Bounded: records of unforeseen shapes (free
+# form members a client sends) are stored as ordinary dicts.
+_SHAPES: dict[tuple[str, ...], type] = {}
+_MAX_SHAPES = 512
+_MAX_SHARED_KEYS = 30
+
+
+def compact(value: Any) -> Any:
+    """A deep copy like :func:`clone` whose dicts take about a third of the memory.
+
+    CPython lets the ``__dict__`` of instances of one class share a single table of
+    keys; each dict then holds only its values. A stored record, and each dict inside
+    it, is built as such a dict (one class per shape). The result is an ordinary
+    ``dict`` to every reader; writing a new key into it only turns it back into the
+    usual layout. 100,000 records of a dozen members take ~30 MB less each way.
+    """
+    if isinstance(value, dict):
+        if 2 < len(value) <= _MAX_SHARED_KEYS:
+            shape = tuple(value)
+            cls = _SHAPES.get(shape)
+            if cls is None and len(_SHAPES) < _MAX_SHAPES \
+                    and all(type(k) is str for k in shape):
+                cls = _SHAPES.setdefault(shape, type("StoredRecord", (), {}))
+            if cls is not None:
+                out = cls().__dict__
+                for k, v in value.items():
+                    out[k] = compact(v)
+                return out
+        return {k: compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    if isinstance(value, tuple | set):
+        return type(value)(compact(v) for v in value)
     return value
 
 
@@ -67,14 +106,31 @@ class Collection:
     """
 
     def __init__(self, name: str, unique: dict[str, KeyFunc] | None = None,
-                 index: dict[str, KeyFunc] | None = None) -> None:
+                 index: dict[str, KeyFunc] | None = None, shared: tuple[str, ...] = ()) -> None:
+        """``shared``: members with few distinct values (a country, a customer id) whose
+        equal values all records then hold as one object instead of one copy each."""
         self.name = name
+        self._shared = shared
+        self._memo: dict[Any, Any] = {}
         self._records: dict[Any, Record] = {}
         self._indexes = {n: UniqueIndex(n, k) for n, k in (unique or {}).items()}
         self._multi: dict[str, tuple[KeyFunc, dict[Any, dict[Any, None]]]] = {
             n: (k, {}) for n, k in (index or {}).items()}
         self._pos: dict[Any, int] = {}
         self._seq = 0
+
+    def _stored(self, record: Record) -> Record:
+        stored = compact(record)
+        for name in self._shared:
+            value = stored.get(name)
+            if type(value) is str:
+                stored[name] = sys.intern(value)
+            elif type(value) is dict:
+                try:
+                    stored[name] = self._memo.setdefault(tuple(value.items()), value)
+                except TypeError:
+                    pass
+        return stored
 
     def _add_multi(self, record: Record) -> None:
         for key, entries in self._multi.values():
@@ -158,7 +214,7 @@ class Collection:
         if record_id in self._records:
             raise UniqueViolation("id", record_id)
         keys = self._check_unique(record, record_id)
-        stored = clone(record)
+        stored = self._stored(record)
         self._records[record_id] = stored
         for index, value in keys:
             index.entries[value] = record_id
@@ -176,7 +232,7 @@ class Collection:
             old_value = index.key(old)
             if old_value is not None and index.entries.get(old_value) == record_id:
                 del index.entries[old_value]
-        stored = clone(record)
+        stored = self._stored(record)
         self._records[record_id] = stored
         for index, value in keys:
             index.entries[value] = record_id
@@ -317,6 +373,57 @@ class Sandbox:
 SandboxBuilder = Callable[[Sandbox, dict[str, Any]], None]
 
 
+class LazyItems(Sequence[Any]):
+    """A long list of a fixture document, kept compressed with one JSON text per item
+    and decoded one item at a time each time it is iterated."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self._len = len(items)
+        self._blob = zlib.compress(b"\n".join(json.dumps(i).encode() for i in items), 1)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[Any]:
+        for line in io.BytesIO(zlib.decompress(self._blob)):
+            yield json.loads(line)
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(self)[index]
+
+
+class PackedDocument:
+    """A fixture document held compressed until a sandbox is built from it.
+
+    The long lists of an API's section (generated records) are kept apart as
+    :class:`LazyItems`: a build then decodes one record at a time, so a big world never
+    exists twice in memory (document and store), and what the build frees is reused
+    for the next record instead of being left behind as holes in the heap.
+    """
+
+    LAZY_AT = 1000
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        skeleton: dict[str, Any] = {}
+        self._lists: dict[tuple[str, str], LazyItems] = {}
+        for key, value in document.items():
+            if isinstance(value, dict):
+                value = dict(value)
+                for name, items in value.items():
+                    if isinstance(items, list) and len(items) >= self.LAZY_AT:
+                        self._lists[key, name] = LazyItems(items)
+                        value[name] = None
+            skeleton[key] = value
+        self._skeleton = zlib.compress(json.dumps(skeleton).encode(), 1)
+
+    def open(self) -> dict[str, Any]:
+        """The document, with its long lists as :class:`LazyItems`."""
+        document = json.loads(zlib.decompress(self._skeleton))
+        for (key, name), items in self._lists.items():
+            document[key][name] = items
+        return document
+
+
 class Store:
     """All sandboxes of one server process, each built from a fixture document.
 
@@ -332,9 +439,7 @@ class Store:
                  seed: int | None = None, max_sandboxes: int = 256,
                  journal_size: int = 1000) -> None:
         self._builder = builder
-        # Kept compressed: a generated world can be large, and it is only read when a
-        # sandbox is (re)built.
-        self._fixtures = zlib.compress(json.dumps(fixtures).encode(), 1)
+        self._fixtures = PackedDocument(fixtures)
         self._seed = seed
         self._max = max(1, max_sandboxes)
         self._journal_size = journal_size
@@ -343,9 +448,9 @@ class Store:
         self._documents: dict[str, dict[str, Any]] = {}
 
     def document(self, name: str) -> dict[str, Any]:
-        """The fixture document a sandbox is (re)built from."""
+        """The fixture document a sandbox is (re)built from (long lists decoded lazily)."""
         document = self._documents.get(name)
-        return document if document is not None else json.loads(zlib.decompress(self._fixtures))
+        return document if document is not None else self._fixtures.open()
 
     def build(self, name: str, document: dict[str, Any]) -> Sandbox:
         """A new sandbox from a document, not yet in the store (raises if it cannot be built)."""

@@ -79,3 +79,38 @@ def test_every_api_generates_records_that_load(client, tmp_path):
                        headers={"Content-Type": "application/yaml"})
     assert resp.status_code == 200, resp.text
     assert len(resp.json()["loaded"]) == len(options)
+
+
+def test_a_big_world_generated_at_start_up_is_served_as_generated():
+    """Start-up generation keeps long record lists compressed and builds sandboxes from
+    them one record at a time: what is served (in any sandbox, and after a reset) is
+    exactly the generated document."""
+    from mock_server.apis import all_apis
+    from mock_server.app import create_app
+    from mock_server.config import Config
+    from mock_server.fixtures import load_fixture_file
+    from mock_server.generate import generate_document
+    from mock_server.store import PackedDocument
+
+    LIST = {"bizzlink": "tenants", "wallet": "tenants", "roomle": "tenants",
+            "pigello": "connections"}
+    counts = {a.name: PackedDocument.LAZY_AT + 50 for a in all_apis() if a.generate_option}
+    config = Config(generate=counts, max_body_bytes=64 << 20)
+    base = load_fixture_file(config.fixtures)
+    expected = generate_document(base, counts, int(base.get("seed", 1)), None)
+    app = create_app(config)
+    with app.test_client() as c:
+        # The reference: the same document loaded whole through the control plane.
+        resp = c.post("/_sandbox/fixtures", json=expected, headers={"X-Sandbox-Id": "eager"})
+        assert resp.status_code == 200, resp.text
+        reference = c.get("/_sandbox/state", headers={"X-Sandbox-Id": "eager"}).json()
+        states = []
+        for sandbox in ("default", "other", "default"):
+            resp = c.get("/_sandbox/state", headers={"X-Sandbox-Id": sandbox})
+            assert resp.status_code == 200, resp.text
+            states.append(resp.json())
+            assert c.post("/_sandbox/reset", headers={"X-Sandbox-Id": sandbox}).status_code == 204
+    for api in counts:
+        assert len(reference[api][LIST[api]]) > PackedDocument.LAZY_AT
+        for state in states:
+            assert state[api] == reference[api], api

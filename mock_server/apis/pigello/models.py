@@ -72,6 +72,8 @@ REFS = ("sub_tenant", "tenant", "organization", "parent_sub_tenant")
 CUSTOMER_INDEXES = {"stakeholder_type": "customer_stakeholder_type",
                     "category": "customer_category", "is_active": "customer_is_active"}
 # Connection references indexed by the referenced id, and the entity they point at.
+# Members with few distinct values, stored once per value (see Collection).
+SHARED = ("customer_id", "organization", "created_at")
 REF_TARGETS = {"tenant": "tenant", "sub_tenant": "subtenant", "parent_sub_tenant": "subtenant"}
 CONNECTION_DEFAULTS: dict[str, Any] = {
     "reminder_distribution_instruction": None, "organization": None, "is_active": True,
@@ -166,11 +168,12 @@ class PigelloState:
         customer = _customer_key
         self.collections = {
             "tenant": Collection("pigello.tenant", unique={"custom_id": _custom_key},
-                                 index={"customer": customer}),
+                                 index={"customer": customer}, shared=SHARED),
             "subtenant": Collection("pigello.subtenant", unique={"custom_id": _custom_key},
-                                    index={"customer": customer}),
+                                    index={"customer": customer}, shared=SHARED),
             "subtenanttenantconnection": Collection(
                 "pigello.subtenanttenantconnection", unique={"custom_id": _custom_key},
+                shared=SHARED,
                 index={"customer": customer, "tenant": lambda r: r["tenant"],
                        "sub_tenant": lambda r: r["sub_tenant"],
                        "parent_sub_tenant": lambda r: r["parent_sub_tenant"],

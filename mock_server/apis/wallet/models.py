@@ -27,7 +27,7 @@ import pycountry
 from mock_server.config import Config
 from mock_server.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Record, Sandbox, UniqueViolation, isoformat
+from mock_server.store import Collection, Record, Sandbox, UniqueViolation, compact, isoformat
 
 API = "wallet"
 UNITS = {"HOURS": timedelta(hours=1), "DAYS": timedelta(days=1), "WEEKS": timedelta(weeks=1),
@@ -67,8 +67,10 @@ class WalletState:
             "wallet.tenants", unique={"email": lambda r: _lower(r["email"])},
             index={"country": lambda r: None if r["deleted"] else r["country"]["code"].casefold(),
                    "name": lambda r: None if r["deleted"] else r["name"].casefold(),
-                   "live": lambda r: not r["deleted"]})
-        self.users = Collection("wallet.users", unique={"email": lambda r: _lower(r["email"])})
+                   "live": lambda r: not r["deleted"]},
+            shared=("country",))
+        self.users = Collection("wallet.users", unique={"email": lambda r: _lower(r["email"])},
+                                shared=("country", "type"))
         self.keys: dict[str, dict[str, Any]] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
 
@@ -204,7 +206,7 @@ def register(state: WalletState, caller: Principal | None,
         "createdAt": now, "updatedAt": now})
     key = {"key": state.new_key(), "role": "tenant_admin", "tenantId": tenant["id"],
            "userId": admin["id"], "name": a["fullName"], "expiresAt": isoformat(expires)}
-    state.keys[key["key"]] = key
+    state.keys[key["key"]] = compact(key)
     state.record(tenant["id"], "REGISTERED", caller,
                  {f: {"from": None, "to": tenant[f]} for f in TENANT_FIELDS})
     _notify(state, tenant, "tenant.registered")
@@ -398,10 +400,10 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> WalletState:
             if u.get("apiKey"):
                 if u["apiKey"] in state.keys:
                     raise FixtureError.at(f"{uw}.apiKey", "is used twice")
-                state.keys[u["apiKey"]] = {
+                state.keys[u["apiKey"]] = compact({
                     "key": u["apiKey"], "tenantId": t["tenantId"], "userId": u["userId"],
                     "role": "tenant_admin" if u["type"] == "TENANT_ADMIN" else "user",
-                    "name": u["fullName"], "expiresAt": u.get("apiKeyExpiresAt")}
+                    "name": u["fullName"], "expiresAt": u.get("apiKeyExpiresAt")})
         if t.get("history"):
             state.history[t["tenantId"]] = [dict(e) for e in t["history"]]
     return state
