@@ -8,7 +8,6 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Literal
 
-import yaml
 from connexion import AsyncApp, FlaskApp
 from connexion.apps.abstract import AbstractApp
 from connexion.exceptions import ProblemException
@@ -27,8 +26,9 @@ from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
-from mock_server.speedups import middlewares, speed_up
+from mock_server.speedups import middlewares, speed_up, trusted_specs
 from mock_server.validation import validator_map
+from mock_server.yaml_io import load_yaml
 
 Flavor = Literal["async", "flask"]
 
@@ -39,8 +39,7 @@ logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
 def load_spec(name: str) -> dict:
     """Parse a spec with libyaml when available (Connexion's pure-Python load is the
     slowest part of start-up)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load((SPEC_DIR / name).read_text(encoding="utf-8"), Loader=loader)
+    return load_yaml((SPEC_DIR / name).read_text(encoding="utf-8"))
 
 
 def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> AbstractApp:
@@ -104,12 +103,13 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     app.add_middleware(FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
                        runtime=runtime)
     for api in apis:
-        app.add_api(
-            load_spec(api.spec),
-            base_path=api.base_path,
-            name=api.name,
-            resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
-        )
+        with trusted_specs():
+            app.add_api(
+                load_spec(api.spec),
+                base_path=api.base_path,
+                name=api.name,
+                resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
+            )
         for middleware, position in api.middlewares:
             app.add_middleware(middleware, position=MiddlewarePosition[position],
                                runtime=runtime)

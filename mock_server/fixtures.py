@@ -21,6 +21,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from mock_server.store import UTC, Sandbox, isoformat
+from mock_server.yaml_io import load_yaml
 
 if TYPE_CHECKING:
     from mock_server.apis.base import ApiDefinition
@@ -44,7 +45,7 @@ class FixtureError(ValueError):
 def parse_fixture_document(text: str | bytes, source: str = "<fixtures>") -> dict[str, Any]:
     """Parse YAML or JSON text into a document (schema checks come later)."""
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         raise FixtureError(f"{source}: not valid YAML/JSON: {exc}") from None
     if doc is None:

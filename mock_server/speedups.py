@@ -9,8 +9,9 @@ test suite runs against this app.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from typing import Any
 
@@ -20,6 +21,7 @@ from connexion.decorators import parameter as _parameter
 from connexion.decorators.main import StarletteDecorator
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.spec import Specification
 from starlette.types import Receive, Scope, Send
 
 
@@ -107,3 +109,20 @@ def middlewares() -> list:
     """Connexion's default middleware stack with :class:`DirectSwaggerUIMiddleware`."""
     return [DirectSwaggerUIMiddleware if m is SwaggerUIMiddleware else m
             for m in ConnexionMiddleware.default_middlewares]
+
+
+@contextlib.contextmanager
+def trusted_specs() -> Iterator[None]:
+    """Within: Connexion adds specs without checking them against the OpenAPI
+    meta-schema again.
+
+    That check is the largest part of start-up (~0.25 s for our five specs). The
+    sandbox's own specs are checked by the test suite instead, with this same
+    Connexion check and with openapi-spec-validator (tests/test_specs.py).
+    """
+    original = Specification.__dict__["_validate_spec"]
+    Specification._validate_spec = classmethod(lambda cls, spec: None)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        Specification._validate_spec = original  # type: ignore[method-assign]

@@ -24,6 +24,34 @@ def test_spec_is_valid_openapi(path):
 
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
+def test_spec_passes_connexions_own_check(path):
+    """The app adds its specs without Connexion's meta-schema check (start-up time,
+    see speedups.trusted_specs): the check is made here instead, and it can fail."""
+    from connexion.exceptions import InvalidSpecification
+    from connexion.spec import Specification
+
+    Specification.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+    broken = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path_item = next(iter(broken["paths"].values()))
+    operation = next(v for k, v in path_item.items() if k in {"get", "post", "patch", "put",
+                                                             "delete"})
+    operation["responses"] = "not a mapping"
+    with pytest.raises(InvalidSpecification):
+        Specification.from_dict(broken)
+
+
+def test_specs_added_by_the_app_skip_only_that_check():
+    from connexion.spec import Specification
+
+    from mock_server.speedups import trusted_specs
+
+    original = Specification._validate_spec
+    with trusted_specs():
+        assert Specification._validate_spec != original
+    assert Specification._validate_spec == original
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
 def test_operation_ids_are_unique_and_declare_errors(path):
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     seen = set()

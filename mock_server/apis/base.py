@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from mock_server.errors import ApiError, RequestValidationError, status_phrase
+from mock_server.yaml_io import load_yaml
 
 if TYPE_CHECKING:
     from mock_server.config import Config
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 def package_yaml(module_file: str, name: str = "fixture_schema.yaml") -> Any:
     """A YAML file kept beside an API package's code (e.g. its fixture schema)."""
-    return yaml.safe_load((Path(module_file).parent / name).read_text(encoding="utf-8"))
+    return load_yaml((Path(module_file).parent / name).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
