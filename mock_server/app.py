@@ -26,7 +26,7 @@ from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
-from mock_server.speedups import middlewares, speed_up, trusted_specs
+from mock_server.speedups import OperationURIParser, middlewares, speed_up, trusted_specs
 from mock_server.validation import validator_map
 from mock_server.yaml_io import load_yaml
 
@@ -89,6 +89,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         validate_responses=config.validate_responses,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True),
         middlewares=middlewares(),
+        uri_parser_class=OperationURIParser,
     )
     if flavor == "async":
         app: AbstractApp = AsyncApp(__name__, **options)

@@ -22,6 +22,7 @@ from connexion.decorators.main import StarletteDecorator
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.spec import Specification
+from connexion.uri_parsing import OpenAPIURIParser
 from starlette.types import Receive, Scope, Send
 
 
@@ -78,6 +79,33 @@ def _get_query_arguments(query_params: dict, *, operation: Any, arguments: list[
     query_arguments = _parameter.deep_merge(deepcopy(defaults), query_params)
     return _parameter._query_args_helper(definitions, query_arguments, arguments, has_kwargs,
                                          sanitize)
+
+
+class OperationURIParser(OpenAPIURIParser):
+    """Connexion's OpenAPI URI parser with its lookups by parameter name built once per
+    operation.
+
+    Connexion makes two parsers per request and rebuilds the name -> schema map on
+    every access (eight per request); an operation with a hundred filters (Pigello's
+    lists) paid ~150 us per request for it. The maps depend only on the operation's
+    parameter list, which Connexion keeps for the operation's lifetime.
+    """
+
+    _plans: dict[int, tuple[list, dict[str, dict], dict[str, dict]]] = {}
+
+    def __init__(self, param_defns: list, body_defn: dict) -> None:
+        plan = self._plans.get(id(param_defns))
+        if plan is None or plan[0] is not param_defns:
+            by_name = {p["name"]: p for p in param_defns if p["in"] in self.parsable_parameters}
+            plan = (param_defns, by_name, {k: v.get("schema", {}) for k, v in by_name.items()})
+            self._plans[id(param_defns)] = plan
+        _, self._param_defns, self._param_schemas = plan
+        self._body_schema = body_defn.get("schema", {})
+        self._body_encoding = body_defn.get("encoding", {})
+
+    @property
+    def param_schemas(self) -> dict[str, dict]:
+        return self._param_schemas
 
 
 def speed_up(app: Any) -> None:

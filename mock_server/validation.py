@@ -8,13 +8,16 @@ app passes them to Connexion through ``validator_map``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+import fastjsonschema
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ExtraParameterProblem
 from connexion.json_schema import Draft4RequestValidator
@@ -160,8 +163,65 @@ class SchemaCache:
         return hit[1]
 
 
+def _fast_checker(schema: dict, format_checker: FormatChecker) -> Callable[[Any], Any] | None:
+    """``schema`` compiled to Python code by fastjsonschema (draft 4, our format checks):
+    valid bodies pass ~10x faster than through jsonschema. None if it cannot compile."""
+    # Connexion hangs the spec's components on a body schema for jsonschema's $ref
+    # lookups; its references are already resolved inline (and components refer back
+    # to the body schema: a cycle fastjsonschema cannot compile).
+    schema = {k: v for k, v in schema.items() if k != "components"}
+    formats = {name: functools.partial(format_checker.conforms, format=name)
+               for name in format_checker.checkers}
+    for name in _formats_in(schema):
+        formats.setdefault(name, lambda value: True)   # unknown formats: not checked
+    try:
+        return fastjsonschema.compile({**schema, "$schema": DRAFT4}, formats=formats)
+    except Exception:  # noqa: BLE001 - a schema it cannot compile just has no fast path
+        return None
+
+
+def _formats_in(schema: Any) -> set[str]:
+    """Every ``format`` named in a schema (resolved schemas can be cyclic)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if isinstance(node.get("format"), str):
+                found.add(node["format"])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return found
+
+
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
 _body_validators = SchemaCache(Draft4RequestValidator)
+_fast_body_checks = SchemaCache(_fast_checker)
 _param_validators = SchemaCache(Draft4Validator)
+
+
+def body_errors(schema: dict, body: Any) -> list[FieldError]:
+    """Every schema error in a request body (none: valid).
+
+    A fastjsonschema check answers first; only a body it rejects (or cannot decide)
+    goes through jsonschema, which finds every error and is the authority. The fast
+    check is never more lenient than jsonschema (tests/test_validation_fast_path.py):
+    it is stricter only about ``nullable``, which it does not know, and such bodies
+    just take the slow path.
+    """
+    fast = _fast_body_checks.get(schema)
+    if fast is not None:
+        try:
+            fast(body)
+            return []
+        except Exception:  # noqa: BLE001 - rejected or undecided: ask jsonschema
+            pass
+    return collect_errors(_body_validators.get(schema), body)
 
 
 class BodyValidator(JSONRequestBodyValidator):
@@ -189,7 +249,7 @@ class BodyValidator(JSONRequestBodyValidator):
                 return None
             raise BadRequest("Request body must not be empty")
         try:
-            errors = collect_errors(_body_validators.get(self._schema), body)
+            errors = body_errors(self._schema, body)
         except RecursionError:
             raise BadRequest("Request body is nested too deeply") from None
         if errors:
