@@ -164,6 +164,23 @@ def test_phone_valid_for_another_country_is_accepted_there(client):
     assert data["phoneNumber"] == "+33123456789"
 
 
+def test_remembered_phone_and_email_checks_answer_per_country_and_address(client):
+    """Phone, country and email-domain checks are remembered: the same inputs give the
+    same answers however often and in whatever order they come."""
+    french = "+33 1 23 45 67 89"
+    for _ in range(2):
+        assert client.post("/api/v1/tenants/register",
+                           json=reg(tenant__phoneNumber=french)).status_code == 422
+        assert client.post("/api/v1/tenants/register",
+                           json=reg(tenant__email="x@localhost")).status_code == 400
+    body = reg(tenant__phoneNumber=french, tenant__country={"code": "FR", "name": "France"},
+               tenant__email="y@krone-pay.example")
+    assert client.post("/api/v1/tenants/register", json=body).status_code == 201
+    again = reg(tenant__phoneNumber=french, tenant__email="z@krone-pay.example",
+                tenantAdmin__email="k2@krone-pay.example")
+    assert client.post("/api/v1/tenants/register", json=again).status_code == 422
+
+
 def test_onboarding_notifications_and_webhook_are_recorded(client):
     data = client.post("/api/v1/tenants/register", json=reg()).json()["data"]
     messages = client.get("/_sandbox/outbox", params={"api": "wallet"}).json()["messages"]

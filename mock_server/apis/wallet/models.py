@@ -12,6 +12,7 @@ Plain functions and classes, testable without HTTP. Records:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -106,35 +107,57 @@ class WalletState:
 
 # --- field rules ---------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=512)
+def _country(code: str) -> tuple[str, frozenset[str]] | None:
+    """The display name and every accepted name (casefolded) of an ISO 3166-1 alpha-2
+    code, or None (a pure lookup, so it is remembered)."""
+    entry = pycountry.countries.get(alpha_2=code)
+    if entry is None:
+        return None
+    names = frozenset(n.casefold() for n in (entry.name, getattr(entry, "official_name", None),
+                                             getattr(entry, "common_name", None)) if n)
+    return getattr(entry, "common_name", None) or entry.name, names
+
+
 def country_of(raw: dict[str, Any], where: str, errors: list[FieldError]) -> dict[str, str]:
     """``{"code", "name"}`` with the ISO name; the given name must agree with the code."""
     code = str(raw.get("code", "")).upper()
-    entry = pycountry.countries.get(alpha_2=code)
-    if entry is None:
+    known = _country(code)
+    if known is None:
         errors.append(FieldError(f"'{raw.get('code')}' is not an ISO 3166-1 alpha-2 code",
                                  pointer=f"{where}/code"))
         return {"code": code, "name": raw.get("name") or code}
-    names = {n.casefold() for n in (entry.name, getattr(entry, "official_name", None),
-                                    getattr(entry, "common_name", None)) if n}
+    name, names = known
     if raw.get("name") and raw["name"].casefold() not in names:
-        errors.append(FieldError(f"'{raw['name']}' is not the name of {code} ({entry.name})",
+        iso_name = pycountry.countries.get(alpha_2=code).name
+        errors.append(FieldError(f"'{raw['name']}' is not the name of {code} ({iso_name})",
                                  pointer=f"{where}/name"))
-    return {"code": code, "name": getattr(entry, "common_name", None) or entry.name}
+    return {"code": code, "name": name}
+
+
+@functools.lru_cache(maxsize=4096)
+def _e164(number: str, country: str | None) -> str | None:
+    """The number in E.164 if it is valid (for the country, when given), else None
+    (pure, so remembered: clients tend to send the same few numbers)."""
+    try:
+        parsed = phonenumbers.parse(number, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed) or \
+            (country and phonenumbers.region_code_for_number(parsed) != country):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_of(number: str, country: str | None, where: str, errors: list[FieldError]) -> str:
     """The number in E.164 if it is valid for the country (without one: valid at all,
     in international format)."""
-    try:
-        parsed = phonenumbers.parse(number, country)
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed) or \
-            (country and phonenumbers.region_code_for_number(parsed) != country):
+    e164 = _e164(number, country)
+    if e164 is None:
         errors.append(FieldError(f"'{number}' is not a valid phone number"
                                  + (f" for {country}" if country else ""), pointer=where))
         return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return e164
 
 
 def check_webhook(url: str | None, where: str, errors: list[FieldError]) -> None:
