@@ -26,7 +26,13 @@ from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
-from mock_server.speedups import OperationURIParser, middlewares, speed_up, trusted_specs
+from mock_server.speedups import (
+    OperationURIParser,
+    fast_jsonifier,
+    middlewares,
+    speed_up,
+    trusted_specs,
+)
 from mock_server.validation import validator_map
 from mock_server.yaml_io import load_yaml
 
@@ -92,7 +98,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         uri_parser_class=OperationURIParser,
     )
     if flavor == "async":
-        app: AbstractApp = AsyncApp(__name__, **options)
+        app: AbstractApp = AsyncApp(__name__, jsonifier=fast_jsonifier(), **options)
         speed_up(app)
     elif flavor == "flask":
         app = FlaskApp(__name__, **options)

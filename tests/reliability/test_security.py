@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from mock_server.serving import ServerProcess
@@ -70,8 +72,9 @@ def test_secrets_never_appear_in_server_output_journal_or_errors():
         texts.append(httpx.get(f"{url}/accounts/users/customer/tenant/",
                                headers={**pigello,
                                         "X-PIGELLO-CLIENT-SECRET": "not-the-secret"}).text)
-        journal = httpx.get(f"{url}/_sandbox/requests", params={"limit": 100}).text
-        texts.append(journal)
+        raw_journal = httpx.get(f"{url}/_sandbox/requests", params={"limit": 100}).text
+        texts.append(raw_journal)
+        journal = json.dumps(json.loads(raw_journal))   # one spacing for the checks below
     finally:
         srv.stop()
     texts.append(srv.output())
