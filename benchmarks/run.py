@@ -14,6 +14,7 @@ Needs wrk (Debian: apt-get install wrk).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -171,10 +172,13 @@ local threads = 0
 function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 function request()
   counter = counter + 1
-  local body = string.gsub(wrk.body, "{n}", tid .. "x" .. counter)
+  local body = string.gsub(wrk.body, "{n}", SALT .. tid .. "x" .. counter)
   return wrk.format(nil, nil, nil, body)
 end
 """
+
+
+_RUNS = itertools.count()   # each wrk run makes its own unique values
 
 
 def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[str, float]:
@@ -182,7 +186,8 @@ def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[st
                             for k, v in req.headers.items())
     script = LUA.format(method=json.dumps(req.method),
                         body=json.dumps(req.body.decode()) if req.body else "nil",
-                        headers=lua_headers) + (UNIQUE_LUA if req.unique else "")
+                        headers=lua_headers) + (UNIQUE_LUA.replace(
+                            "SALT", json.dumps(f"r{next(_RUNS)}")) if req.unique else "")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
     try:
@@ -214,13 +219,20 @@ def known_ids(url: str, creds: dict) -> dict[str, str]:
     return {"child": child, "pigello_tenant": tenant}
 
 
+WARMUP = 2   # seconds of unmeasured load before each measured run
+
+
 def run_scenarios(server: Server, duration: int, only: set[str] | None) -> dict[str, dict]:
     creds = httpx.get(f"{server.url}/_sandbox/credentials").json()
     ids = known_ids(server.url, creds)
     results = {}
     for sc in SCENARIOS:
         if not only or sc.api in only:
-            results[f"{sc.api} {sc.name}"] = wrk(server.url, sc.build(creds, ids), duration)
+            req = sc.build(creds, ids)
+            # Steady state: a short unmeasured run first (first-use work such as
+            # compiling an operation's body check, warming caches and connections).
+            wrk(server.url, req, WARMUP)
+            results[f"{sc.api} {sc.name}"] = wrk(server.url, req, duration)
     return results
 
 
