@@ -28,6 +28,8 @@ from connexion.spec import Specification
 from connexion.uri_parsing import OpenAPIURIParser
 from starlette.types import Receive, Scope, Send
 
+from mock_server.per_object import PerObject
+
 
 class _OnceStarletteDecorator(StarletteDecorator):
     """Decorates the handler once; builds the URI parser once per operation."""
@@ -62,8 +64,15 @@ class OnceAsyncApi(AsyncApi):
                                                   jsonifier=self.jsonifier)
 
 
-_query_plans: dict[int, tuple[Any, dict[str, dict], dict[str, Any]]] = {}
 _original_query_defaults = _parameter._get_query_defaults
+
+
+def _query_plan(params: list) -> tuple[dict[str, dict], dict[str, Any]]:
+    definitions = {p["name"]: p for p in params if p["in"] == "query"}
+    return definitions, _original_query_defaults(definitions)
+
+
+_query_plans = PerObject(_query_plan)
 
 
 def _get_query_arguments(query_params: dict, *, operation: Any, arguments: list[str],
@@ -72,16 +81,19 @@ def _get_query_arguments(query_params: dict, *, operation: Any, arguments: list[
     their defaults computed once per operation instead of on every request (they
     depend only on the operation; an operation with a hundred optional filters
     otherwise pays for all of them each time)."""
-    params = operation.parameters
-    plan = _query_plans.get(id(params))
-    if plan is None or plan[0] is not params:
-        definitions = {p["name"]: p for p in params if p["in"] == "query"}
-        plan = _query_plans[id(params)] = (params, definitions,
-                                           _original_query_defaults(definitions))
-    _, definitions, defaults = plan
+    definitions, defaults = _query_plans.get(operation.parameters)
     query_arguments = _parameter.deep_merge(deepcopy(defaults), query_params)
     return _parameter._query_args_helper(definitions, query_arguments, arguments, has_kwargs,
                                          sanitize)
+
+
+def _uri_plan(param_defns: list) -> tuple[dict[str, dict], dict[str, dict]]:
+    by_name = {p["name"]: p for p in param_defns
+               if p["in"] in OpenAPIURIParser.parsable_parameters}
+    return by_name, {k: v.get("schema", {}) for k, v in by_name.items()}
+
+
+_uri_plans = PerObject(_uri_plan)
 
 
 class OperationURIParser(OpenAPIURIParser):
@@ -94,15 +106,8 @@ class OperationURIParser(OpenAPIURIParser):
     parameter list, which Connexion keeps for the operation's lifetime.
     """
 
-    _plans: dict[int, tuple[list, dict[str, dict], dict[str, dict]]] = {}
-
     def __init__(self, param_defns: list, body_defn: dict) -> None:
-        plan = self._plans.get(id(param_defns))
-        if plan is None or plan[0] is not param_defns:
-            by_name = {p["name"]: p for p in param_defns if p["in"] in self.parsable_parameters}
-            plan = (param_defns, by_name, {k: v.get("schema", {}) for k, v in by_name.items()})
-            self._plans[id(param_defns)] = plan
-        _, self._param_defns, self._param_schemas = plan
+        self._param_defns, self._param_schemas = _uri_plans.get(param_defns)
         self._body_schema = body_defn.get("schema", {})
         self._body_encoding = body_defn.get("encoding", {})
 

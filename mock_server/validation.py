@@ -32,6 +32,7 @@ from email_validator import EmailNotValidError, validate_email
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
 from mock_server.errors import BadRequest, FieldError, RequestValidationError
+from mock_server.per_object import PerObject
 
 FORMAT_CHECKER = FormatChecker()
 for _name, _checker in Draft4Validator.FORMAT_CHECKER.checkers.items():
@@ -160,22 +161,11 @@ def collect_errors(validator: Any, instance: Any, base: str = "") -> list[FieldE
     return errors
 
 
-class SchemaCache:
-    """Compiled validators per schema object; specs live as long as the app."""
-
-    def __init__(self, factory: Any) -> None:
-        self._factory = factory
-        self._cache: dict[int, tuple[Any, Any]] = {}
-
-    def get(self, schema: dict) -> Any:
-        hit = self._cache.get(id(schema))
-        if hit is None or hit[0] is not schema:
-            hit = (schema, self._factory(schema, format_checker=FORMAT_CHECKER))
-            self._cache[id(schema)] = hit
-        return hit[1]
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
 
 
-def _fast_checker(schema: dict, format_checker: FormatChecker) -> Callable[[Any], Any] | None:
+def _fast_checker(schema: dict,
+                  format_checker: FormatChecker = FORMAT_CHECKER) -> Callable[[Any], Any] | None:
     """``schema`` compiled to Python code by fastjsonschema (draft 4, our format checks):
     valid bodies pass ~10x faster than through jsonschema. None if it cannot compile."""
     # Connexion hangs the spec's components on a body schema for jsonschema's $ref
@@ -211,10 +201,10 @@ def _formats_in(schema: Any) -> set[str]:
     return found
 
 
-DRAFT4 = "http://json-schema.org/draft-04/schema#"
-_body_validators = SchemaCache(Draft4RequestValidator)
-_fast_body_checks = SchemaCache(_fast_checker)
-_param_validators = SchemaCache(Draft4Validator)
+# Compiled per schema object (specs live as long as the app).
+_body_validators = PerObject(lambda s: Draft4RequestValidator(s, format_checker=FORMAT_CHECKER))
+_fast_body_checks = PerObject(_fast_checker)
+_param_validators = PerObject(lambda s: Draft4Validator(s, format_checker=FORMAT_CHECKER))
 
 
 def body_errors(schema: dict, body: Any) -> list[FieldError]:
@@ -269,6 +259,23 @@ class BodyValidator(JSONRequestBodyValidator):
         return None
 
 
+def _param_plan(parameters: Any) -> tuple[dict[str, dict[str, dict]], dict[str, list[dict]],
+                                            dict[str, list[dict]]]:
+    """An operation's parameters by location and name, the required ones by location,
+    and all of them grouped by location."""
+    by_name: dict[str, dict[str, dict]] = {}
+    required: dict[str, list[dict]] = {}
+    for p in parameters:
+        by_name.setdefault(p["in"], {})[p["name"]] = p
+        if p.get("required"):
+            required.setdefault(p["in"], []).append(p)
+    grouped = {kind: list(named.values()) for kind, named in by_name.items()}
+    return by_name, required, grouped
+
+
+_param_plans = PerObject(_param_plan)
+
+
 class ParamValidator(ParameterValidator):
     """Parameter validation: every error, naming the parameter.
 
@@ -278,25 +285,12 @@ class ParamValidator(ParameterValidator):
     the parameters a request sends, plus the required ones, are checked.
     """
 
-    _plans: dict[int, tuple[Any, dict[str, dict[str, dict]], dict[str, list[dict]],
-                            dict[str, list[dict]]]] = {}
-
     def __init__(self, parameters: Any, uri_parser: Any, strict_validation: bool = False,
                  security_query_params: Any = None) -> None:
         self.uri_parser = uri_parser
         self.strict_validation = strict_validation
         self.security_query_params = set(security_query_params or [])
-        plan = self._plans.get(id(parameters))
-        if plan is None or plan[0] is not parameters:
-            by_name: dict[str, dict[str, dict]] = {}
-            required: dict[str, list[dict]] = {}
-            for p in parameters:
-                by_name.setdefault(p["in"], {})[p["name"]] = p
-                if p.get("required"):
-                    required.setdefault(p["in"], []).append(p)
-            grouped = {kind: list(named.values()) for kind, named in by_name.items()}
-            plan = self._plans[id(parameters)] = (parameters, by_name, required, grouped)
-        _, self._by_name, self._required, self.parameters = plan
+        self._by_name, self._required, self.parameters = _param_plans.get(parameters)
 
     def _check(self, kind: str, value: Any, param: dict) -> FieldError | None:
         name = param["name"]
