@@ -15,6 +15,8 @@ from http import HTTPStatus
 from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
 
+from mock_server.routing import allow_header
+
 logger = logging.getLogger(__name__)
 
 
@@ -160,9 +162,12 @@ def to_api_error(exc: BaseException) -> ApiError:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
         if status == 404:
             detail = "The requested resource does not exist"
-        elif status == 405:
+        headers = dict(exc.headers or {})
+        if status == 405:
             detail = "Method not allowed for this resource"
-        return ApiError(detail, status=status, headers=dict(exc.headers or {}))
+            allowed = headers.pop("Allow", headers.pop("allow", ""))
+            headers["Allow"] = allow_header(m.strip() for m in allowed.split(",") if m.strip())
+        return ApiError(detail, status=status, headers=headers)
     logger.exception("unhandled error while serving a request", exc_info=exc)
     return ApiError("Internal server error", status=500)
 

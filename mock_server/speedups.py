@@ -22,7 +22,6 @@ from connexion.context import operation, receive, scope
 from connexion.decorators import parameter as _parameter
 from connexion.decorators.main import StarletteDecorator
 from connexion.jsonifier import JSONEncoder, Jsonifier
-from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.spec import Specification
 from connexion.uri_parsing import OpenAPIURIParser
@@ -139,12 +138,6 @@ class DirectSwaggerUIMiddleware(SwaggerUIMiddleware):
             await super().__call__(scope, receive, send)
         else:
             await self.app(scope, receive, send)
-
-
-def middlewares() -> list:
-    """Connexion's default middleware stack with :class:`DirectSwaggerUIMiddleware`."""
-    return [DirectSwaggerUIMiddleware if m is SwaggerUIMiddleware else m
-            for m in ConnexionMiddleware.default_middlewares]
 
 
 @contextlib.contextmanager

@@ -518,6 +518,16 @@ class Store:
             self._put(fresh)
         return fresh
 
+    def remember(self, name: str, document: dict[str, Any]) -> None:
+        """Make ``document`` the one a reset of ``name`` returns to."""
+        with self._lock:
+            self._documents[name] = document
+
+    def put(self, sandbox: Sandbox) -> None:
+        """Put a sandbox made by :meth:`build` in place of the one of its name."""
+        with self._lock:
+            self._put(sandbox)
+
     def reset(self, name: str | None = None) -> Sandbox:
         """Rebuild a sandbox from its document: data, outbox, journal and faults start
         afresh; only its clock is kept."""

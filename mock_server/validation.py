@@ -226,6 +226,25 @@ def body_errors(schema: dict, body: Any) -> list[FieldError]:
     return collect_errors(_body_validators.get(schema), body)
 
 
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not a JSON value")
+
+
+def parse_json_body(text: str) -> Any:
+    """A request body as strict JSON (RFC 8259): ``NaN``, ``Infinity`` and numbers
+    Python will not read (integers of more than 4300 digits) are a 400, never a 500."""
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"Request body is not valid JSON: {exc.msg} "
+                         f"(line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise BadRequest("Request body is nested too deeply") from None
+    except ValueError as exc:
+        reason = "a number has too many digits" if "digits" in str(exc) else str(exc)
+        raise BadRequest(f"Request body is not valid JSON: {reason}") from None
+
+
 class BodyValidator(JSONRequestBodyValidator):
     """JSON body validation: every error, with JSON pointers, as RequestValidationError."""
 
@@ -237,13 +256,7 @@ class BodyValidator(JSONRequestBodyValidator):
             text = raw.decode(self._encoding or "utf-8")
         except (UnicodeDecodeError, LookupError):
             raise BadRequest("Request body is not valid UTF-8 text") from None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BadRequest(f"Request body is not valid JSON: {exc.msg} "
-                             f"(line {exc.lineno}, column {exc.colno})") from None
-        except RecursionError:
-            raise BadRequest("Request body is nested too deeply") from None
+        return parse_json_body(text)
 
     def _validate(self, body: Any) -> dict | None:
         if body is None:
