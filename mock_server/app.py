@@ -37,7 +37,7 @@ from mock_server.middleware import (
 )
 from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
-from mock_server.routing import RoutingMiddleware
+from mock_server.routing import RoutingMiddleware, UnroutedMiddleware
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
 from mock_server.speedups import (
@@ -89,6 +89,7 @@ def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
         own(AdminTokenMiddleware),         # /_sandbox behind --admin-token
         own(SandboxMiddleware),            # X-Sandbox-Id, body limits, media types
         RoutingMiddleware,                 # one route per path (routing.py)
+        own(UnroutedMiddleware),           # no operation: 404 in the API's format
         own(FaultMiddleware),              # fault rules, after the operation is known
         *of_apis("BEFORE_SECURITY"),
         SecurityMiddleware,

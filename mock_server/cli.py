@@ -80,8 +80,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from mock_server import patches
     from mock_server.app import create_app
-    from mock_server.runtime import FreezeSurvivors
 
     started = time.monotonic()
     config = Config(fixtures=Path(args.fixtures), seed=args.seed,
@@ -92,17 +92,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     state_file=Path(args.state_file) if args.state_file else None)
     config.generate = _counts(args)
     config.load_in_background = True
+    config.tune_process = True
     sock = _bind(args.host, args.port)
+    patches.apply()
     app = create_app(config, flavor=args.flavor)
-    FreezeSurvivors.install()
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{sock.getsockname()[1]}"
     print(f"tenant-sandbox listening on {base} (loading {config.fixtures})", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level,
                                            access_log=args.access_log))
+    runtime = app.runtime  # type: ignore[attr-defined]
     _log_access(args.access_log)
     _log_sandbox(args.log_level)
-    runtime = app.runtime  # type: ignore[attr-defined]
+    _mask_logs(runtime)
 
     def announce() -> None:
         runtime.loaded.wait()
@@ -148,6 +150,17 @@ def _log_sandbox(level: str) -> None:
     logger.setLevel(min(logging.INFO, logging.getLevelName(level.upper())
                         if level != "trace" else logging.DEBUG))
     logger.propagate = False
+
+
+def _mask_logs(runtime: Any) -> None:
+    """No secret the sandbox holds appears in a log line (access log included)."""
+    import logging
+
+    from mock_server.control.journal import SecretFilter
+
+    secret_filter = SecretFilter(runtime)
+    for name in ("uvicorn.access", "uvicorn.error", "mock_server"):
+        logging.getLogger(name).addFilter(secret_filter)
 
 
 def _log_access(enabled: bool) -> None:

@@ -15,8 +15,6 @@ from http import HTTPStatus
 from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
 
-from mock_server.routing import allow_header
-
 logger = logging.getLogger(__name__)
 
 
@@ -165,6 +163,8 @@ def to_api_error(exc: BaseException) -> ApiError:
         headers = dict(exc.headers or {})
         if status == 405:
             detail = "Method not allowed for this resource"
+            from mock_server.routing import allow_header
+
             allowed = headers.pop("Allow", headers.pop("allow", ""))
             headers["Allow"] = allow_header(m.strip() for m in allowed.split(",") if m.strip())
         return ApiError(detail, status=status, headers=headers)

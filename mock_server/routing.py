@@ -28,6 +28,8 @@ from connexion.middleware import routing as connexion_routing
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from mock_server.errors import NotFound
+
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
@@ -96,3 +98,18 @@ class RoutingMiddleware(connexion_routing.RoutingMiddleware):
             if isinstance(route, Mount) and route.path == api.base_path:
                 route.app.default = api.router
         self.router.mount(api.base_path, app=api.router)
+
+
+class UnroutedMiddleware:
+    """Right after routing: a request that matched no operation is a 404 in the format
+    of the API that owns the path, in both app flavours (a Flask app would otherwise
+    route it again by its own rules and could pick an operation routing rejected)."""
+
+    def __init__(self, app: t.Any, runtime: t.Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("extensions", {}) \
+                .get("connexion_routing", {}).get("operation_id"):
+            raise NotFound("The requested resource does not exist")
+        await self.app(scope, receive, send)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import re
 import threading
@@ -22,14 +21,6 @@ SANDBOX_HEADER = "x-sandbox-id"
 SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 SCOPE_RUNTIME = "mock_server.runtime"
 SCOPE_SANDBOX = "mock_server.sandbox"
-
-
-def _give_back_memory() -> None:
-    """Return freed heap to the OS after loading (glibc keeps it otherwise)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 class FreezeSurvivors:
@@ -98,7 +89,8 @@ class Runtime:
             fixtures = generate_document(fixtures, self.config.generate, seed, None)
             self.store = Store(self._build_sandbox, fixtures, seed=self.config.seed,
                                max_sandboxes=self.config.max_sandboxes,
-                               journal_size=self.config.journal_size)
+                               journal_size=self.config.journal_size,
+                               on_drop=gc.unfreeze if self.config.tune_process else None)
             del fixtures
             self.store.get(Store.DEFAULT)
             if restore is not None:
@@ -108,11 +100,10 @@ class Runtime:
                 else f"{type(exc).__name__}: {exc}"
             self.loaded.set()
             raise
-        # The loaded world lives as long as the server: keep the garbage collector from
-        # walking it again and again (long pauses, p99 spikes, in big worlds).
-        gc.collect()
-        gc.freeze()
-        _give_back_memory()
+        if self.config.tune_process:
+            from mock_server.patches import tune_after_load
+
+            tune_after_load()
         self.ready = True
         self.loaded.set()
 

@@ -116,11 +116,9 @@ class OperationURIParser(OpenAPIURIParser):
 
 
 def speed_up(app: Any) -> None:
-    """Make an AsyncApp build its operations with the once-only decorator chain, and
-    Connexion's query argument extraction reuse per-operation work (this part is
-    process-wide and serves FlaskApp too)."""
+    """Make this AsyncApp build its operations with the once-only decorator chain (the
+    process-wide part, query arguments, is in patches.py and applied by serve only)."""
     app._middleware_app.api_cls = OnceAsyncApi
-    _parameter._get_query_arguments = _get_query_arguments
 
 
 class DirectSwaggerUIMiddleware(SwaggerUIMiddleware):

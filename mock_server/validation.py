@@ -9,7 +9,6 @@ app passes them to Connexion through ``validator_map``.
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import re
 import uuid
@@ -37,17 +36,6 @@ from mock_server.per_object import PerObject
 FORMAT_CHECKER = FormatChecker()
 for _name, _checker in Draft4Validator.FORMAT_CHECKER.checkers.items():
     FORMAT_CHECKER.checkers[_name] = _checker
-
-
-_email_syntax = importlib.import_module("email_validator.validate_email")
-# email-validator spends two thirds of its time on the domain (IDNA checks per
-# character), and the addresses a client sends share a few domains: the domain
-# check, a pure function, is remembered (what it returns is copied, it is a dict).
-if hasattr(_email_syntax, "validate_email_domain_name"):
-    _check_domain = functools.lru_cache(maxsize=1024)(
-        _email_syntax.validate_email_domain_name)
-    _email_syntax.validate_email_domain_name = lambda *args, **kwargs: dict(
-        _check_domain(*args, **kwargs))
 
 
 @FORMAT_CHECKER.checks("email", raises=EmailNotValidError)
