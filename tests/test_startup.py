@@ -141,7 +141,8 @@ def test_no_call_is_served_before_the_state_file_is_restored(tmp_path):
 
 @pytest.mark.parametrize("content", [b'{"version": 1, "sandboxes": {"default": {"sta',
                                      b'{"version": 99, "sandboxes": {}}',
-                                     b'{"version": 1, "sandboxes": {"x": {"state": {"bizzlink": 1}}}}',
+                                     b'{"version": 1, "sandboxes": {"x": {"state": '
+                                     b'{"bizzlink": 1}}}}',
                                      b"\xff\xfe not json"])
 def test_a_state_file_that_cannot_be_restored_stops_start_up_and_is_kept(tmp_path, content):
     state = tmp_path / "state.json"
