@@ -67,6 +67,14 @@ def _flag(text: str) -> bool:
     raise ValueError(text)
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise ValueError(text)
+    return value
+
+
+_seconds.__name__ = "number of seconds (0-3600)"
 _port.__name__ = "port (0-65535)"
 _count.__name__ = "count (0 or more)"
 _positive.__name__ = "number (1 or more)"
@@ -82,6 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from mock_server import patches
     from mock_server.app import create_app
+    from mock_server.http_limits import limited_protocol
 
     started = time.monotonic()
     config = Config(fixtures=Path(args.fixtures), seed=args.seed,
@@ -99,9 +108,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{sock.getsockname()[1]}"
     print(f"tenant-sandbox listening on {base} (loading {config.fixtures})", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level,
-                                           access_log=args.access_log))
     runtime = app.runtime  # type: ignore[attr-defined]
+    protocol = limited_protocol(runtime, args.max_header_bytes, args.header_timeout)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, http=protocol,
+                                           access_log=args.access_log))
     _log_access(args.access_log)
     _log_sandbox(args.log_level)
     _mask_logs(runtime)
@@ -261,6 +271,10 @@ SERVE_OPTIONS: list[tuple[str, Any, object, str, tuple[str, ...] | None]] = [
     ("max-sandboxes", _positive, 256, "sandboxes kept in memory (least recently used dropped)",
      None),
     ("max-body-bytes", _positive, 1_048_576, "larger request bodies are refused with 413", None),
+    ("max-header-bytes", _positive, 32 * 1024, "request line and headers larger than this are "
+                                               "refused with 431", None),
+    ("header-timeout", _seconds, 10.0, "seconds a client may take to send the request line "
+                                       "and headers (then 408 and closed)", None),
     ("log-level", str, "warning", "server log level", LOG_LEVELS),
     ("access-log", bool, False, "print one line per request", None),
 ]

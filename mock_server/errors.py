@@ -72,9 +72,11 @@ class ApiError(Exception):
 
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-          413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
-          429: "too_many_requests", 500: "internal_error", 503: "service_unavailable"}
+          405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout",
+          409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+          422: "validation_error", 429: "too_many_requests",
+          431: "request_header_fields_too_large", 500: "internal_error",
+          503: "service_unavailable"}
 
 
 class BadRequest(ApiError):
