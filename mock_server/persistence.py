@@ -19,8 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from mock_server.fixtures import FixtureError, export_document, validate_document
 from mock_server.runtime import Runtime
+from mock_server.store import Sandbox
 
 FILE_VERSION = 1
 logger = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ class StateFile:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._save_lock = threading.Lock()
+        self._chunks: dict[str, tuple[Sandbox, int, bytes]] = {}
 
     def load(self) -> int:
         """Restore the sandboxes saved in the file; returns how many.
@@ -88,20 +92,41 @@ class StateFile:
         return len(built)
 
     def snapshot(self) -> dict[str, Any]:
-        sandboxes = {}
-        for sandbox in self.runtime.store.sandboxes():
-            with sandbox.lock:
-                state = export_document(sandbox, self.runtime.apis)
-            remembered = self.runtime.store.remembered(sandbox.name)
-            sandboxes[sandbox.name] = {"state": state, "fixtures": remembered}
-        return {"version": FILE_VERSION, "sandboxes": sandboxes}
+        """Every sandbox as the file holds it (decoded; :meth:`save` writes the bytes)."""
+        return json.loads(self._payload())
+
+    def _chunk(self, sandbox: Sandbox) -> bytes:
+        """One sandbox's entry as JSON bytes, remembered until the sandbox changes: a
+        big world nobody writes to costs nothing at the next save, and one that is
+        written to holds its lock only while it is exported (encoding happens after)."""
+        hit = self._chunks.get(sandbox.name)
+        if hit is not None and hit[0] is sandbox and hit[1] == sandbox.version:
+            return hit[2]
+        with sandbox.lock:
+            version = sandbox.version
+            state = export_document(sandbox, self.runtime.apis)
+        entry = {"state": state, "fixtures": self.runtime.store.remembered(sandbox.name)}
+        try:
+            chunk = orjson.dumps(entry)
+        except TypeError:  # what orjson refuses (integers beyond 64 bits a client stored)
+            chunk = json.dumps(entry, separators=(",", ":")).encode()
+        self._chunks[sandbox.name] = (sandbox, version, chunk)
+        return chunk
+
+    def _payload(self) -> bytes:
+        sandboxes = self.runtime.store.sandboxes()
+        live = {s.name for s in sandboxes}
+        for name in [n for n in self._chunks if n not in live]:
+            del self._chunks[name]
+        parts = [json.dumps(s.name).encode() + b":" + self._chunk(s) for s in sandboxes]
+        return b'{"version":%d,"sandboxes":{' % FILE_VERSION + b",".join(parts) + b"}}"
 
     def save(self, final: bool = False) -> None:
         """Write every sandbox to the file, atomically; ``final`` (on shutdown) logs it."""
         with self._save_lock:
             started = time.monotonic()
             version = self.runtime.version
-            payload = json.dumps(self.snapshot(), separators=(",", ":")).encode()
+            payload = self._payload()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
             try:
