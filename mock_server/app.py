@@ -115,7 +115,8 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     runtime = Runtime(config, apis)
     state_file = None
     if config.state_file is not None:
-        state_file = StateFile(runtime, config.state_file, config.state_save_interval)
+        state_file = StateFile(runtime, config.state_file, config.state_save_interval,
+                               fork=config.tune_process)
 
     restore = state_file.load if state_file is not None else None
 

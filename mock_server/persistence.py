@@ -1,11 +1,13 @@
 """``--state-file``: keep every sandbox across restarts.
 
-The file is loaded on start (when present). A writer thread saves it when
-something changed, at most once per ``interval`` seconds, and once more on a
+The file is restored before the server is ready (all or nothing; a file that
+cannot be restored stops start-up and is never written). A writer thread saves it
+when something changed, at most once per ``interval`` seconds, and once more on a
 clean shutdown. Each save is atomic: write a temporary file beside the target,
 fsync it, rename it over the target, fsync the folder. A ``kill -9`` therefore
-loses at most the changes of the last ``interval`` seconds (default 1 s), and
-never leaves a half-written file.
+loses at most the writes acknowledged in the last ``interval`` seconds (default 1 s)
+plus the length of one save, and never leaves a half-written file. While serving,
+saves run in a forked child so that a big world's export does not stall requests.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +33,12 @@ logger = logging.getLogger(__name__)
 
 
 class StateFile:
-    def __init__(self, runtime: Runtime, path: Path, interval: float = 1.0) -> None:
+    def __init__(self, runtime: Runtime, path: Path, interval: float = 1.0,
+                 fork: bool = False) -> None:
         self.runtime = runtime
         self.path = Path(path)
         self.interval = interval
+        self.fork = fork  # save in a forked child (serve only: see save())
         self._saved_version = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -122,31 +127,89 @@ class StateFile:
         return b'{"version":%d,"sandboxes":{' % FILE_VERSION + b",".join(parts) + b"}}"
 
     def save(self, final: bool = False) -> None:
-        """Write every sandbox to the file, atomically; ``final`` (on shutdown) logs it."""
+        """Write every sandbox to the file, atomically; ``final`` (on shutdown) logs it.
+
+        While serving, the export runs in a forked child (where ``os.fork`` exists): the
+        sandboxes are locked only for the fork itself (a consistent copy-on-write
+        snapshot of the whole process, as Redis saves), and the child exports and
+        writes on the other core while the server keeps answering. The final save, and
+        any save a child could not make, is done in this process.
+        """
         with self._save_lock:
             started = time.monotonic()
             version = self.runtime.version
-            payload = self._payload()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(payload)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            size = None if final or not self.fork else self._save_in_child()
+            if size is None:
+                payload = self._payload()
+                self._write(payload)
+                size = len(payload)
             self._saved_version = version
         logger.log(logging.INFO if final else logging.DEBUG,
-                   "state saved to %s: %d bytes in %.2f s", self.path, len(payload),
+                   "state saved to %s: %d bytes in %.2f s", self.path, size,
                    time.monotonic() - started)
+
+    def _save_in_child(self, timeout: float = 300.0) -> int | None:
+        """Fork, export and write in the child; the size written, or None."""
+        if not hasattr(os, "fork"):
+            return None
+        sandboxes = self.runtime.store.sandboxes()
+        read, write = os.pipe()
+        for sandbox in sandboxes:  # no handler is half-way through a write at the fork
+            sandbox.lock.acquire()
+        try:
+            with warnings.catch_warnings():  # 3.12+ warns about fork in threaded processes
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+            if pid == 0:  # the child: export, write, report the size, exit; nothing else
+                status = 1
+                try:
+                    os.close(read)
+                    payload = self._payload()
+                    self._write(payload)
+                    os.write(write, str(len(payload)).encode())
+                    status = 0
+                finally:
+                    os._exit(status)
+        finally:
+            for sandbox in sandboxes:
+                sandbox.lock.release()
+        os.close(write)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                if time.monotonic() > deadline:
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                    return None
+                time.sleep(0.01)
+            answer = os.read(read, 64)
+        finally:
+            os.close(read)
+        if os.waitstatus_to_exitcode(status) != 0 or not answer.isdigit():
+            return None
+        return int(answer)
+
+    def _write(self, payload: bytes) -> None:
+        """Temporary file beside the target, fsync, rename over it, fsync the folder."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
