@@ -108,6 +108,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{sock.getsockname()[1]}"
     print(f"tenant-sandbox listening on {base} (loading {config.fixtures})", flush=True)
+    if not config.admin_token and args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"mock-server: WARNING: listening on {args.host} without --admin-token: anyone "
+              f"who reaches this port can read every credential and reset, load or replace "
+              f"every sandbox. Set --admin-token (MOCK_SERVER_ADMIN_TOKEN).", file=sys.stderr,
+              flush=True)
     runtime = app.runtime  # type: ignore[attr-defined]
     protocol = limited_protocol(runtime, args.max_header_bytes, args.header_timeout)
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, http=protocol,
