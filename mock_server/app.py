@@ -27,6 +27,7 @@ from mock_server.apis import all_apis
 from mock_server.apis.base import ApiDefinition
 from mock_server.config import SPEC_DIR, Config
 from mock_server.control.faults import FaultMiddleware
+from mock_server.control.front_door import FrontDoorMiddleware
 from mock_server.control.journal import JournalMiddleware
 from mock_server.errors import ApiError, to_api_error
 from mock_server.middleware import (
@@ -87,6 +88,7 @@ def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
         *of_apis("BEFORE_ROUTING"),
         own(HeadMiddleware),               # HEAD served as GET without the body
         own(AdminTokenMiddleware),         # /_sandbox behind --admin-token
+        own(FrontDoorMiddleware),          # GET / and /_sandbox/: what is here
         own(SandboxMiddleware),            # X-Sandbox-Id, body limits, media types
         RoutingMiddleware,                 # one route per path (routing.py)
         own(UnroutedMiddleware),           # no operation: 404 in the API's format
