@@ -118,10 +118,12 @@ def _check_legal_entity(state: BizzlinkState, tenant_id: str, attrs: dict[str, A
 def derive_legal_entity_code(state: BizzlinkState, tenant_id: str, customer_name: str) -> str:
     """``ACME Luxembourg S.A.`` -> ``ACME-LUXEMBOURG-S-A``; ``-2``, ``-3`` ... in one tenant."""
     base = code_base(customer_name, "LEGAL-ENTITY")
-    code, n = base, 1
+    n = state.le_code_suffix.get((tenant_id, base), 1)
+    code = base if n == 1 else f"{base}-{n}"
     while state.legal_entities.is_taken("code", (tenant_id, code.upper())):
         n += 1
         code = f"{base}-{n}"
+    state.le_code_suffix[(tenant_id, base)] = n
     return code
 
 

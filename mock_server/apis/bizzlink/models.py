@@ -68,6 +68,8 @@ class BizzlinkState:
         self.peppol_ids = entities.peppol_id_collection()
         self._children: dict[str, list[str]] = {}
         self._next_suffix: dict[str, int] = {}
+        # (tenant id, derived legal-entity code) -> next suffix to try
+        self.le_code_suffix: dict[tuple[str, str], int] = {}
 
     # --- accounts -------------------------------------------------------------
     def add_account(self, account: Account) -> None:
