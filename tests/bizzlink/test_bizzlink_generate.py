@@ -7,6 +7,7 @@ import yaml
 
 from mock_server.apis.bizzlink.entities import LE_WRITABLE
 from mock_server.cli import main
+from mock_server.config import DEFAULT_FIXTURES
 from mock_server.testing import BizzlinkAuth
 
 
@@ -70,3 +71,17 @@ def test_generated_legal_entities_and_peppol_ids_pass_validation(client, tmp_pat
                  if k in ("peppolId", "description", "isDefault", "bcRegistrationDate")}
         resp = client.post(base, auth=auth, json={"data": {"attributes": again}})
         assert resp.status_code == 201, (again, resp.text)
+
+
+def test_generated_legal_entities_can_be_switched_off(tmp_path):
+    base = yaml.safe_load(DEFAULT_FIXTURES.read_text(encoding="utf-8"))
+    base["bizzlink"]["generatedLegalEntities"] = False
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base, allow_unicode=True))
+    out = tmp_path / "out.yaml"
+    assert main(["generate", "--fixtures", str(tmp_path / "base.yaml"), "--seed", "3",
+                 "--bizzlink-tenants", "20", "--quiet", "-o", str(out)]) == 0
+    section = yaml.safe_load(out.read_text())["bizzlink"]
+    seeded = {"3f6d2a1e-8b4c-4d7e-9a2f-5c1b0e7d4a11", "5a9e4c2b-1d7f-4b3a-8e6c-2f0d9b8a7c22",
+              "7c2b8e4d-6a1f-4e9b-b3d5-8a0c1f2e3d33"}
+    assert {le["id"] for le in section["legalEntities"]} == seeded
+    assert len(section["tenants"]) == 20 + 2 + 3 + 3 + 4

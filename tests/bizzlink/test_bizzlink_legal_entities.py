@@ -211,3 +211,11 @@ def test_a_partner_with_both_models_creates_legal_entities_on_its_children(bz):
     resp = bz("POST", f"/bizzlink/tenants/{tid}/legal-entities", as_=BOTH, json_body=le_doc())
     assert resp.status_code == 201
     assert bz("GET", f"/bizzlink/tenants/{tid}/legal-entities", as_=SEATS).status_code == 403
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PUT"])
+def test_legal_entities_are_deactivated_not_deleted(bz, method):
+    resp = bz(method, f"{LES}/{ACME_LE}")
+    assert resp.status_code == 405
+    assert resp.json()["errors"][0]["status"] == "405"
+    assert bz("GET", f"{LES}/{ACME_LE}").status_code == 200

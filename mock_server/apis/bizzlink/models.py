@@ -68,6 +68,8 @@ class BizzlinkState:
         self.peppol_ids = entities.peppol_id_collection()
         self._children: dict[str, list[str]] = {}
         self._next_suffix: dict[str, int] = {}
+        # generated child tenants get legal entities and Peppol IDs (fixture option)
+        self.generate_legal_entities = True
         # (tenant id, derived legal-entity code) -> next suffix to try
         self.le_code_suffix: dict[tuple[str, str], int] = {}
 
@@ -259,6 +261,7 @@ def _insert(state: BizzlinkState, record: Record, where: str) -> None:
 def build_state(sandbox: Sandbox, section: dict, config: Config) -> BizzlinkState:
     """Accounts (with their own tenants), explicit child tenants, then generated ones."""
     state = BizzlinkState(sandbox)
+    state.generate_legal_entities = section.get("generatedLegalEntities", True)
     now = section.get("createdAt") or timestamp(sandbox)
     for i, acc in enumerate(section.get("accounts", [])):
         where = f"bizzlink.accounts[{i}]"
@@ -309,7 +312,8 @@ def add_generated_child(state: BizzlinkState, partner: Account, now: str) -> Rec
     attrs = fake_tenant_attributes(state.sandbox, model)
     tenant = state.insert(_record(state.sandbox, state, attrs, state.sandbox.new_uuid(),
                                   partner.id, now))
-    entities.add_generated_legal_entities(state, tenant, now)
+    if state.generate_legal_entities:
+        entities.add_generated_legal_entities(state, tenant, now)
     return tenant
 
 
