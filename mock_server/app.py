@@ -42,12 +42,12 @@ from mock_server.routing import RoutingMiddleware, UnroutedMiddleware
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
 from mock_server.speedups import (
-    DirectSwaggerUIMiddleware,
     OperationURIParser,
     fast_jsonifier,
     speed_up,
     trusted_specs,
 )
+from mock_server.swagger_ui import SandboxSwaggerUIMiddleware, swagger_ui_options
 from mock_server.validation import validator_map
 from mock_server.yaml_io import load_yaml
 
@@ -84,7 +84,7 @@ def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
         *of_apis("BEFORE_EXCEPTION"),
         ExceptionMiddleware,               # renders errors raised below (app.render)
         *of_apis("BEFORE_SWAGGER"),
-        DirectSwaggerUIMiddleware,
+        SandboxSwaggerUIMiddleware,        # Swagger UI with the sandbox's panel
         *of_apis("BEFORE_ROUTING"),
         own(HeadMiddleware),               # HEAD served as GET without the body
         own(AdminTokenMiddleware),         # /_sandbox behind --admin-token
@@ -173,6 +173,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
                 base_path=api.base_path,
                 name=api.name,
                 resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
+                swagger_ui_options=swagger_ui_options(api.name),
             )
 
     async def render(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
