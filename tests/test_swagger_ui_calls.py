@@ -126,6 +126,9 @@ def test_bizzlink_ui_signs_each_request(server, browser, tmp_path):
         page.fill("#sandbox-bizzlink-secret", BIZZLINK_SECRET)
         # brackets and a query the browser encodes: signed as sent on the wire
         assert execute(page, "get", "/tenants", {"page[size]": "5"}) == 200
+        curl = page.locator(".opblock.is-open .curl-command").inner_text()
+        assert "X-Bizzlink-Signature: t=" in curl and "Bearer " + BIZZLINK_TOKEN in curl
+        assert BIZZLINK_SECRET not in curl
 
 
 def test_bizzlink_ui_with_a_wrong_secret_is_refused(server, browser, tmp_path):
