@@ -196,3 +196,16 @@ def test_sandbox_picker_sends_x_sandbox_id(server, browser, tmp_path):
     assert requests.get(f"{server.url}/_sandbox/requests",
                         headers={"X-Sandbox-Id": "never-used-by-ui"},
                         timeout=10).json()["requests"] == []
+
+
+def test_bizzlink_ui_signs_with_the_sandbox_clock(server, browser, tmp_path):
+    sandbox = "ui-frozen-clock"
+    frozen = requests.post(f"{server.url}/_sandbox/clock", json={"now": "2030-01-01T00:00:00Z"},
+                           headers={"X-Sandbox-Id": sandbox}, timeout=10)
+    assert frozen.status_code == 200
+    with ui_page(browser, f"{server.url}/bizzlink/ui/", tmp_path) as page:
+        page.fill("#sandbox-bizzlink-token", BIZZLINK_TOKEN)
+        page.fill("#sandbox-bizzlink-secret", BIZZLINK_SECRET)
+        page.fill("#sandbox-id", sandbox)
+        assert execute(page, "get", "/tenants") == 200
+        assert "t=1893456000," in page.locator(".opblock.is-open .curl-command").inner_text()
