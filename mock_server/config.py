@@ -37,6 +37,9 @@ class Config:
     - ``state_file``: keep all sandboxes in this file across restarts (see persistence.py).
     - ``admin_token``: when set, every /_sandbox call but health needs
       ``Authorization: Bearer <admin_token>``.
+    - ``roomle_plain_tokens``: the sandbox's own convenience, not what Roomle does:
+      Roomle's ``token`` header may also carry a session token (or ``anonymous``)
+      unencrypted. Off by default.
     """
 
     fixtures: Path = field(default_factory=lambda: DEFAULT_FIXTURES)
@@ -51,3 +54,4 @@ class Config:
     generate: dict[str, int] = field(default_factory=dict)
     load_in_background: bool = False
     state_save_interval: float = 1.0
+    roomle_plain_tokens: bool = False
