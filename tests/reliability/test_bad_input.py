@@ -14,7 +14,7 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.serving import BackgroundServer
-from mock_server.testing import BizzlinkAuth
+from mock_server.testing import BizzlinkAuth, roomle_auth
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,9 @@ TARGETS = [
            lambda c: next(p for p in c["wallet"] if p["role"] == "platform_admin")["headers"],
            "/api/v1/tenants/register", "/api/v1/tenants", "/api/v1/tenants/{id}", "size",
            lambda body, status: body["statusCode"] == status and "message" in body),
-    Target("roomle", lambda c: None,
-           lambda c: next(p for p in c["roomle"] if p["role"] == "super_admin")["headers"],
+    Target("roomle",
+           lambda c: roomle_auth(next(p for p in c["roomle"] if p["role"] == "super_admin")),
+           lambda c: {},
            "/v2/tenants", "/v2/tenants", "/v2/tenants/{id}/", "pageSize",
            lambda body, status: body["error"]["status"] == status),
     Target("pigello", lambda c: None,

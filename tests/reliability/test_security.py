@@ -67,6 +67,16 @@ def test_secrets_never_appear_in_server_output_journal_or_errors():
                                auth=BizzlinkAuth(BIZ_TOKEN, BIZ_SECRET)).text)
         texts.append(httpx.get(f"{url}/bizzlink/tenants",
                                auth=BizzlinkAuth(BIZ_TOKEN, "not-the-secret")).text)
+        roomle = next(p for p in httpx.get(f"{url}/_sandbox/credentials").json()["roomle"]
+                      if p["role"] == "anonymous")
+        texts.append(httpx.post(f"{url}/v2/auth/signin", headers=roomle["headers"],
+                                json={"identification": "user@demo-shop.example",
+                                      "password": "demo-user-pw"}).text)
+        texts.append(httpx.post(f"{url}/v2/auth/signin", headers=roomle["headers"],
+                                json={"identification": "user@demo-shop.example",
+                                      "password": "not-the-secret"}).text)
+        texts.append(httpx.get(f"{url}/v2/tenants", headers={
+            **roomle["headers"], "token": roomle["headers"]["token"][:-6] + "AAAA=="}).text)
         pigello = httpx.get(f"{url}/_sandbox/credentials").json()["pigello"][0]["headers"]
         texts.append(httpx.get(f"{url}/accounts/users/customer/tenant/", headers=pigello).text)
         texts.append(httpx.get(f"{url}/accounts/users/customer/tenant/",
@@ -79,8 +89,11 @@ def test_secrets_never_appear_in_server_output_journal_or_errors():
         srv.stop()
     texts.append(srv.output())
     blob = "\n".join(texts)
+    journal_and_output = journal + srv.output()
     for secret in ("very-secret-pw", BIZ_SECRET, BIZ_TOKEN, WALLET_KEY, "not-the-secret",
-                   PIGELLO_SECRET):
+                   PIGELLO_SECRET, "demo-user-pw", roomle["secret"]):
         assert secret not in blob, secret
+    # The session a sign-in hands out is the caller's to see, nobody else's.
+    assert "rml_session_" not in journal_and_output
     assert '"authorization": "***"' in journal and '"x-api-key": "***"' in journal
     assert '"x-pigello-client-secret": "***"' in journal
