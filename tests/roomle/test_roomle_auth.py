@@ -375,3 +375,17 @@ def test_secrets_are_masked_in_the_journal(client, credentials):
     journal = client.get("/_sandbox/requests", params={"api": "roomle"}).text
     assert "demo-user-pw" not in journal and anon["headers"]["token"] not in journal
     assert "rml_session_" not in journal
+
+
+def test_auth_helpers_follow_a_moved_sandbox_clock(client, credentials):
+    p = _principal(credentials, MANAGER, tenantId=str(DEMO))
+    client.post("/_sandbox/clock", json={"now": "2031-03-01T08:00:00.000Z"})
+    assert client.get(f"{BASE}/{DEMO}", auth=roomle_auth(p)).status_code == 401
+    moved = roomle_auth(p, clock=lambda: sandbox_now(client).timestamp())
+    assert client.get(f"{BASE}/{DEMO}", auth=moved).status_code == 200
+    at = datetime(2031, 3, 1, 8, 0, 30, tzinfo=UTC)
+    offset = tokens.encrypt(p["secret"], f"2031-03-01T09:00:30.000+01:00;{p['sessionToken']};"
+                                         f"{p['apiKey']}")
+    assert tokens.read_token(p["secret"], offset).timestamp == at
+    assert client.get(f"{BASE}/{DEMO}", headers={**p["headers"], "token": offset}
+                      ).status_code == 200

@@ -206,3 +206,10 @@ def test_malformed_emails_are_still_400(client, email):
     resp = client.post(f"{LIST}/register", json=reg(tenant__email=email))
     assert resp.status_code == 400
     assert "tenant.email" in resp.json()["message"]
+
+
+def test_the_journal_keeps_the_query_the_client_sent(client):
+    assert _page(client, colour="red", size="9999")["size"] == 2000
+    entry = client.get("/_sandbox/requests", params={"api": "wallet"}).json()["requests"][-1]
+    assert entry["query"] == "colour=red&size=9999"
+    assert entry["operationId"].endswith("list_tenants")
