@@ -6,30 +6,44 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Literal
 
 from connexion import AsyncApp, FlaskApp
 from connexion.apps.abstract import AbstractApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.security import SecurityMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 
 from mock_server.apis import all_apis
+from mock_server.apis.base import ApiDefinition
 from mock_server.config import SPEC_DIR, Config
 from mock_server.control.faults import FaultMiddleware
 from mock_server.control.journal import JournalMiddleware
 from mock_server.errors import ApiError, to_api_error
-from mock_server.middleware import AdminTokenMiddleware, HeadMiddleware, SandboxMiddleware
+from mock_server.middleware import (
+    AdminTokenMiddleware,
+    ConnectionMiddleware,
+    HeadMiddleware,
+    SandboxMiddleware,
+)
 from mock_server.persistence import StateFile
 from mock_server.resolver import SandboxResolver
+from mock_server.routing import RoutingMiddleware, UnroutedMiddleware
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
 from mock_server.speedups import (
+    DirectSwaggerUIMiddleware,
     OperationURIParser,
     fast_jsonifier,
-    middlewares,
     speed_up,
     trusted_specs,
 )
@@ -48,6 +62,46 @@ def load_spec(name: str) -> dict:
     return load_yaml((SPEC_DIR / name).read_text(encoding="utf-8"))
 
 
+def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
+    """Every middleware a request passes, outermost first.
+
+    Connexion's own pieces (errors, Swagger UI, routing, security, validation,
+    context) stand where Connexion puts them; the sandbox's stand between them. An
+    API adds its own through ``ApiDefinition.middlewares``, each naming the
+    Connexion piece it runs in front of (``BEFORE_ROUTING``, ``BEFORE_SECURITY``...).
+    """
+    def own(cls: type) -> partial:
+        return partial(cls, runtime=runtime)
+
+    def of_apis(position: str) -> list[partial]:
+        return [own(cls) for api in apis for cls, where in api.middlewares if where == position]
+
+    return [
+        own(ConnectionMiddleware),         # the connection, for the drop fault
+        ServerErrorMiddleware,
+        own(JournalMiddleware),            # sees every call and its final answer
+        *of_apis("BEFORE_EXCEPTION"),
+        ExceptionMiddleware,               # renders errors raised below (app.render)
+        *of_apis("BEFORE_SWAGGER"),
+        DirectSwaggerUIMiddleware,
+        *of_apis("BEFORE_ROUTING"),
+        own(HeadMiddleware),               # HEAD served as GET without the body
+        own(AdminTokenMiddleware),         # /_sandbox behind --admin-token
+        own(SandboxMiddleware),            # X-Sandbox-Id, body limits, media types
+        RoutingMiddleware,                 # one route per path (routing.py)
+        own(UnroutedMiddleware),           # no operation: 404 in the API's format
+        own(FaultMiddleware),              # fault rules, after the operation is known
+        *of_apis("BEFORE_SECURITY"),
+        SecurityMiddleware,
+        *of_apis("BEFORE_VALIDATION"),
+        RequestValidationMiddleware,
+        ResponseValidationMiddleware,
+        LifespanMiddleware,
+        *of_apis("BEFORE_CONTEXT"),
+        ContextMiddleware,
+    ]
+
+
 def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> AbstractApp:
     """Build the sandbox app.
 
@@ -63,16 +117,18 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     if config.state_file is not None:
         state_file = StateFile(runtime, config.state_file, config.state_save_interval)
 
+    restore = state_file.load if state_file is not None else None
+
     def load() -> None:
-        runtime.load()
+        try:
+            runtime.load(restore)
+        except Exception:  # noqa: BLE001 - kept in runtime.load_error; `serve` exits on it
+            return
         if state_file is not None:
-            state_file.load()
             state_file.start()
 
     if not config.load_in_background:
-        runtime.load()
-        if state_file is not None:
-            state_file.load()
+        runtime.load(restore)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: object) -> AsyncIterator[None]:
@@ -83,6 +139,8 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         try:
             yield
         finally:
+            # Only a server that loaded the file may write it: a file that could not
+            # be read stays exactly as it was.
             if state_file is not None and runtime.ready:
                 state_file.stop()
 
@@ -94,7 +152,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         strict_validation=True,
         validate_responses=config.validate_responses,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True),
-        middlewares=middlewares(),
+        middlewares=pipeline(runtime, apis),
         uri_parser_class=OperationURIParser,
     )
     if flavor == "async":
@@ -105,10 +163,6 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     else:
         raise ValueError(f"unknown app flavor {flavor!r}: use 'async' or 'flask'")
 
-    app.add_middleware(JournalMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
-                       runtime=runtime)
-    app.add_middleware(FaultMiddleware, position=MiddlewarePosition.BEFORE_SECURITY,
-                       runtime=runtime)
     for api in apis:
         with trusted_specs():
             app.add_api(
@@ -117,15 +171,6 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
                 name=api.name,
                 resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
             )
-        for middleware, position in api.middlewares:
-            app.add_middleware(middleware, position=MiddlewarePosition[position],
-                               runtime=runtime)
-    app.add_middleware(HeadMiddleware, position=MiddlewarePosition.BEFORE_ROUTING,
-                       runtime=runtime)
-    app.add_middleware(AdminTokenMiddleware, position=MiddlewarePosition.BEFORE_ROUTING,
-                       runtime=runtime)
-    app.add_middleware(SandboxMiddleware, position=MiddlewarePosition.BEFORE_ROUTING,
-                       runtime=runtime)
 
     async def render(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         api = runtime.api_for(request.scope["path"])

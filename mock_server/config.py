@@ -35,6 +35,9 @@ class Config:
     - ``load_in_background``: answer health at once and build the world behind it
       (the server sets this; until loaded, API calls get 503).
     - ``state_file``: keep all sandboxes in this file across restarts (see persistence.py).
+    - ``tune_process``: the serving process (``mock-server serve``) tunes the
+      interpreter: GC freezing after load, malloc_trim, the patches in patches.py.
+      Off for ``create_app()`` in tests and the pytest plugin.
     - ``admin_token``: when set, every /_sandbox call but health needs
       ``Authorization: Bearer <admin_token>``.
     - ``roomle_plain_tokens``: the sandbox's own convenience, not what Roomle does:
@@ -54,4 +57,5 @@ class Config:
     generate: dict[str, int] = field(default_factory=dict)
     load_in_background: bool = False
     state_save_interval: float = 1.0
+    tune_process: bool = False
     roomle_plain_tokens: bool = False

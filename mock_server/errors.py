@@ -72,9 +72,11 @@ class ApiError(Exception):
 
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-          413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error",
-          429: "too_many_requests", 500: "internal_error", 503: "service_unavailable"}
+          405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout",
+          409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+          422: "validation_error", 429: "too_many_requests",
+          431: "request_header_fields_too_large", 500: "internal_error",
+          503: "service_unavailable"}
 
 
 class BadRequest(ApiError):
@@ -160,9 +162,14 @@ def to_api_error(exc: BaseException) -> ApiError:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
         if status == 404:
             detail = "The requested resource does not exist"
-        elif status == 405:
+        headers = dict(exc.headers or {})
+        if status == 405:
             detail = "Method not allowed for this resource"
-        return ApiError(detail, status=status, headers=dict(exc.headers or {}))
+            from mock_server.routing import allow_header
+
+            allowed = headers.pop("Allow", headers.pop("allow", ""))
+            headers["Allow"] = allow_header(m.strip() for m in allowed.split(",") if m.strip())
+        return ApiError(detail, status=status, headers=headers)
     logger.exception("unhandled error while serving a request", exc_info=exc)
     return ApiError("Internal server error", status=500)
 

@@ -47,7 +47,8 @@ def parse_fixture_document(text: str | bytes, source: str = "<fixtures>") -> dic
     try:
         doc = load_yaml(text)
     except yaml.YAMLError as exc:
-        raise FixtureError(f"{source}: not valid YAML/JSON: {exc}") from None
+        reason = " ".join(str(exc).replace("<unicode string>", source).split())
+        raise FixtureError(f"{source}: not valid YAML/JSON: {reason}") from None
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -60,8 +61,27 @@ def parse_fixture_document(text: str | bytes, source: str = "<fixtures>") -> dic
     return doc
 
 
-def load_fixture_file(path: Path) -> dict[str, Any]:
-    return parse_fixture_document(Path(path).read_text(encoding="utf-8"), str(path))
+def load_fixture_file(path: Path, apis: Sequence[ApiDefinition] | None = None) -> dict[str, Any]:
+    """A fixture file, parsed and checked against the document schema of ``apis``
+    (all mounted APIs by default): a missing, unreadable, malformed or invalid file
+    is one :class:`FixtureError` whose message starts with the file's name."""
+    if apis is None:
+        from mock_server.apis import all_apis
+
+        apis = all_apis()
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise FixtureError(f"{path}: cannot read the fixture file: "
+                           f"{exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise FixtureError(f"{path}: the fixture file is not UTF-8 text") from None
+    doc = parse_fixture_document(text, str(path))
+    try:
+        validate_document(doc, apis)
+    except FixtureError as exc:
+        raise FixtureError(f"{path}: {exc}", exc.errors) from None
+    return doc
 
 
 def document_schema(apis: Sequence[ApiDefinition]) -> dict[str, Any]:

@@ -11,9 +11,11 @@ never leaves a half-written file.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from mock_server.fixtures import FixtureError, export_document, validate_documen
 from mock_server.runtime import Runtime
 
 FILE_VERSION = 1
+logger = logging.getLogger(__name__)
 
 
 class StateFile:
@@ -34,20 +37,55 @@ class StateFile:
         self._save_lock = threading.Lock()
 
     def load(self) -> int:
-        """Restore the sandboxes saved in the file; returns how many."""
+        """Restore the sandboxes saved in the file; returns how many.
+
+        All or nothing: every entry is read and checked before any sandbox is
+        replaced. Anything wrong (unreadable, truncated, edited, another version)
+        raises one :class:`FixtureError` naming the file and the problem; the file
+        itself is never touched here.
+        """
         if not self.path.exists():
+            logger.info("state file %s does not exist yet: starting from the fixtures",
+                        self.path)
             return 0
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        if data.get("version") != FILE_VERSION:
-            raise FixtureError(f"{self.path}: state file version {data.get('version')!r} "
-                               f"is not supported (expected {FILE_VERSION})")
-        for name, entry in data.get("sandboxes", {}).items():
+        started = time.monotonic()
+        try:
+            data = json.loads(self.path.read_bytes().decode("utf-8"))
+            if not isinstance(data, dict):
+                raise FixtureError("the file is not a JSON object")
+            if data.get("version") != FILE_VERSION:
+                raise FixtureError(f"state file version {data.get('version')!r} "
+                                   f"is not supported (expected {FILE_VERSION})")
+            entries = data.get("sandboxes", {})
+            if not isinstance(entries, dict):
+                raise FixtureError("'sandboxes' is not an object")
+            for name, entry in entries.items():
+                if not isinstance(entry, dict) or not isinstance(entry.get("state"), dict):
+                    raise FixtureError(f"sandbox {name!r} has no state document")
+                try:
+                    if entry.get("fixtures") is not None:
+                        validate_document(entry["fixtures"], self.runtime.apis)
+                    validate_document(entry["state"], self.runtime.apis)
+                except FixtureError as exc:
+                    raise FixtureError(f"sandbox {name!r}: {exc}") from None
+            built = [(name, entry, self.runtime.store.build(name, entry["state"]))
+                     for name, entry in entries.items()]
+        except FixtureError as exc:
+            raise FixtureError(f"{self.path}: cannot restore the state file: {exc}") from None
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError,
+                AttributeError, RecursionError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+                f"{type(exc).__name__}: {exc}"
+            raise FixtureError(f"{self.path}: cannot restore the state file: {reason}") \
+                from None
+        for name, entry, sandbox in built:
             if entry.get("fixtures") is not None:
-                self.runtime.store.replace(name, entry["fixtures"], remember=True)
-            validate_document(entry["state"], self.runtime.apis)
-            self.runtime.store.replace(name, entry["state"], remember=False)
+                self.runtime.store.remember(name, entry["fixtures"])
+            self.runtime.store.put(sandbox)
         self._saved_version = self.runtime.version
-        return len(data.get("sandboxes", {}))
+        logger.info("state restored from %s: %d sandboxes in %.2f s", self.path, len(built),
+                    time.monotonic() - started)
+        return len(built)
 
     def snapshot(self) -> dict[str, Any]:
         sandboxes = {}
@@ -58,8 +96,10 @@ class StateFile:
             sandboxes[sandbox.name] = {"state": state, "fixtures": remembered}
         return {"version": FILE_VERSION, "sandboxes": sandboxes}
 
-    def save(self) -> None:
+    def save(self, final: bool = False) -> None:
+        """Write every sandbox to the file, atomically; ``final`` (on shutdown) logs it."""
         with self._save_lock:
+            started = time.monotonic()
             version = self.runtime.version
             payload = json.dumps(self.snapshot(), separators=(",", ":")).encode()
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +119,9 @@ class StateFile:
             finally:
                 os.close(dir_fd)
             self._saved_version = version
+        logger.log(logging.INFO if final else logging.DEBUG,
+                   "state saved to %s: %d bytes in %.2f s", self.path, len(payload),
+                   time.monotonic() - started)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -93,4 +136,4 @@ class StateFile:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self.save()
+        self.save(final=True)

@@ -41,10 +41,17 @@ def make_endpoint(fn: Callable, runtime: Runtime, api: ApiDefinition,
             sandbox = runtime.sandbox_for(scope) if runtime.ready else None
             ctx = RequestContext(runtime, api, sandbox, scope, kwargs.get("token_info"))
             args = kwargs if takes_all else {k: v for k, v in kwargs.items() if k in names}
-            with sandbox.lock if sandbox is not None else contextlib.nullcontext():
-                result = _with_content_type(fn(ctx, **args))
-                if scope["method"] not in ("GET", "HEAD"):
-                    runtime.changed()
+            if sandbox is None or scope["method"] in ("GET", "HEAD"):
+                with sandbox.lock if sandbox is not None else contextlib.nullcontext():
+                    return _with_content_type(fn(ctx, **args))
+            with sandbox.lock:
+                point = sandbox.savepoint()
+                try:
+                    result = _with_content_type(fn(ctx, **args))
+                except ApiError:
+                    sandbox.rollback(point)
+                    raise
+                runtime.changed()
                 return result
         except ApiError as err:
             resp = api.error_response(err)

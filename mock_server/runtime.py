@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import re
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -14,21 +14,13 @@ from starlette.datastructures import Headers
 from mock_server.apis.base import ApiDefinition
 from mock_server.config import Config
 from mock_server.errors import BadRequest
-from mock_server.fixtures import load_fixture_file, restore_sandbox_extras
+from mock_server.fixtures import FixtureError, load_fixture_file, restore_sandbox_extras
 from mock_server.store import Sandbox, Store
 
 SANDBOX_HEADER = "x-sandbox-id"
 SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 SCOPE_RUNTIME = "mock_server.runtime"
 SCOPE_SANDBOX = "mock_server.sandbox"
-
-
-def _give_back_memory() -> None:
-    """Return freed heap to the OS after loading (glibc keeps it otherwise)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 class FreezeSurvivors:
@@ -73,14 +65,23 @@ class Runtime:
         self.version = 0
         self.ready = False
         self.load_error: str | None = None
+        self.loaded = threading.Event()
         self.store: Store = None  # type: ignore[assignment]  # set by load()
 
-    def load(self) -> None:
-        """Read (and generate) the fixtures and build the default sandbox; then ready."""
+    def load(self, restore: Callable[[], Any] | None = None) -> None:
+        """Read (and generate) the fixtures, build the default sandbox, run ``restore``
+        (the state file), and only then become ready: no call is served from a world
+        that is about to be replaced. A failure is kept in ``load_error`` and raised;
+        ``loaded`` is set either way."""
         try:
             from mock_server.generate import generate_document
 
-            fixtures = load_fixture_file(self.config.fixtures)
+            try:
+                fixtures = load_fixture_file(self.config.fixtures)
+            except FixtureError as exc:
+                # Worded as POST /_sandbox/fixtures words the same problem.
+                raise FixtureError(f"The fixture document was not loaded: {exc}",
+                                   exc.errors) from None
             seed = self.config.seed if self.config.seed is not None \
                 else int(fixtures.get("seed", 1))
             # Generate once, here: every sandbox is then built from explicit records,
@@ -88,18 +89,23 @@ class Runtime:
             fixtures = generate_document(fixtures, self.config.generate, seed, None)
             self.store = Store(self._build_sandbox, fixtures, seed=self.config.seed,
                                max_sandboxes=self.config.max_sandboxes,
-                               journal_size=self.config.journal_size)
+                               journal_size=self.config.journal_size,
+                               on_drop=gc.unfreeze if self.config.tune_process else None)
             del fixtures
             self.store.get(Store.DEFAULT)
-        except Exception as exc:
-            self.load_error = f"{type(exc).__name__}: {exc}"
+            if restore is not None:
+                restore()
+        except BaseException as exc:
+            self.load_error = str(exc) if isinstance(exc, FixtureError) \
+                else f"{type(exc).__name__}: {exc}"
+            self.loaded.set()
             raise
-        # The loaded world lives as long as the server: keep the garbage collector from
-        # walking it again and again (long pauses, p99 spikes, in big worlds).
-        gc.collect()
-        gc.freeze()
-        _give_back_memory()
+        if self.config.tune_process:
+            from mock_server.patches import tune_after_load
+
+            tune_after_load()
         self.ready = True
+        self.loaded.set()
 
     def changed(self) -> None:
         """Note that some sandbox changed (persistence saves when this moves)."""

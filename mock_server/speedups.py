@@ -22,7 +22,6 @@ from connexion.context import operation, receive, scope
 from connexion.decorators import parameter as _parameter
 from connexion.decorators.main import StarletteDecorator
 from connexion.jsonifier import JSONEncoder, Jsonifier
-from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.spec import Specification
 from connexion.uri_parsing import OpenAPIURIParser
@@ -117,11 +116,9 @@ class OperationURIParser(OpenAPIURIParser):
 
 
 def speed_up(app: Any) -> None:
-    """Make an AsyncApp build its operations with the once-only decorator chain, and
-    Connexion's query argument extraction reuse per-operation work (this part is
-    process-wide and serves FlaskApp too)."""
+    """Make this AsyncApp build its operations with the once-only decorator chain (the
+    process-wide part, query arguments, is in patches.py and applied by serve only)."""
     app._middleware_app.api_cls = OnceAsyncApi
-    _parameter._get_query_arguments = _get_query_arguments
 
 
 class DirectSwaggerUIMiddleware(SwaggerUIMiddleware):
@@ -139,12 +136,6 @@ class DirectSwaggerUIMiddleware(SwaggerUIMiddleware):
             await super().__call__(scope, receive, send)
         else:
             await self.app(scope, receive, send)
-
-
-def middlewares() -> list:
-    """Connexion's default middleware stack with :class:`DirectSwaggerUIMiddleware`."""
-    return [DirectSwaggerUIMiddleware if m is SwaggerUIMiddleware else m
-            for m in ConnexionMiddleware.default_middlewares]
 
 
 @contextlib.contextmanager

@@ -9,8 +9,6 @@ itself has one lock that guards only the table of sandboxes.
 
 from __future__ import annotations
 
-import functools
-import gc
 import heapq
 import io
 import itertools
@@ -26,16 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import faker.factory
 from faker import Faker
 
 Record = dict[str, Any]
 
-# Faker scans each provider package's directory once per locale when an instance is
-# made (a sandbox's Faker has six locales): the listings never change while running,
-# so each is made once (a Faker is made ~3x faster; it is on the start-up path).
-if hasattr(faker.factory, "list_module"):
-    faker.factory.list_module = functools.cache(faker.factory.list_module)
 KeyFunc = Callable[[Record], Any]
 
 
@@ -330,10 +322,40 @@ def isoformat(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+class Ring:
+    """A bounded log: at most ``maxlen`` entries and ``max_bytes`` bytes (the sizes the
+    caller gives); the oldest entries go first."""
+
+    def __init__(self, maxlen: int, max_bytes: int) -> None:
+        self.maxlen = max(1, maxlen)
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: deque[tuple[int, dict[str, Any]]] = deque()
+
+    def append(self, entry: dict[str, Any], size: int) -> None:
+        self._entries.append((size, entry))
+        self.bytes += size
+        while len(self._entries) > self.maxlen or \
+                (self.bytes > self.max_bytes and len(self._entries) > 1):
+            self.bytes -= self._entries.popleft()[0]
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.bytes = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (entry for _, entry in list(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 class Sandbox:
     """One isolated world: its own collections, clock, randomness and per-API state."""
 
     OUTBOX_SIZE = 1000
+
+    JOURNAL_BYTES = 4 * 1024 * 1024
 
     def __init__(self, name: str, seed: int, journal_size: int = 1000) -> None:
         self.name = name
@@ -344,7 +366,7 @@ class Sandbox:
         self._faker: Faker | None = None
         self.apis: dict[str, Any] = {}
         self.outbox: deque[dict[str, Any]] = deque(maxlen=self.OUTBOX_SIZE)
-        self.journal: deque[dict[str, Any]] = deque(maxlen=max(1, journal_size))
+        self.journal = Ring(journal_size, self.JOURNAL_BYTES)
         self.faults: list[dict[str, Any]] = []
         self.fault_random = random.Random(f"faults:{seed}")
 
@@ -355,6 +377,27 @@ class Sandbox:
             self._faker = Faker(["de_DE", "fr_FR", "nl_NL", "en_GB", "it_IT", "es_ES"])
             self._faker.seed_instance(self.seed)
         return self._faker
+
+    def savepoint(self) -> tuple[Any, Any, dict[str, Any]]:
+        """What a request may advance besides its data: the sandbox's randomness (ids,
+        keys), its Faker's, and what each API state keeps (``savepoint()`` on the state,
+        e.g. a next-id counter). See :meth:`rollback`."""
+        fakers = [f.random.getstate() for f in self._faker.factories] \
+            if self._faker is not None else None
+        apis = {name: state.savepoint() for name, state in self.apis.items()
+                if hasattr(state, "savepoint")}
+        return self.random.getstate(), fakers, apis
+
+    def rollback(self, point: tuple[Any, Any, dict[str, Any]]) -> None:
+        """Back to a :meth:`savepoint`: a rejected request leaves the ids and keys that
+        later requests get exactly as if it had never been sent."""
+        state, fakers, apis = point
+        self.random.setstate(state)
+        if fakers is not None and self._faker is not None:
+            for factory, faker_state in zip(self._faker.factories, fakers, strict=True):
+                factory.random.setstate(faker_state)
+        for name, api_point in apis.items():
+            self.apis[name].rollback(api_point)
 
     def new_uuid(self) -> str:
         """A UUID4 drawn from the sandbox's own seeded randomness (reproducible)."""
@@ -445,12 +488,13 @@ class Store:
 
     def __init__(self, builder: SandboxBuilder, fixtures: dict[str, Any],
                  seed: int | None = None, max_sandboxes: int = 256,
-                 journal_size: int = 1000) -> None:
+                 journal_size: int = 1000, on_drop: Callable[[], Any] | None = None) -> None:
         self._builder = builder
         self._fixtures = PackedDocument(fixtures)
         self._seed = seed
         self._max = max(1, max_sandboxes)
         self._journal_size = journal_size
+        self._on_drop = on_drop
         self._lock = threading.Lock()
         self._sandboxes: OrderedDict[str, Sandbox] = OrderedDict()
         self._documents: dict[str, dict[str, Any]] = {}
@@ -478,12 +522,10 @@ class Store:
             del self._sandboxes[victim]
             self._documents.pop(victim, None)
             dropped = True
-        if dropped:
-            # A dropped world is cyclic garbage (a sandbox and its API states refer to
-            # each other). The loaded world, and in a serving process the survivors of
-            # every full collection, are frozen out of the GC; unfreezing lets the next
-            # full collection free the dropped world (and freeze the rest again).
-            gc.unfreeze()
+        if dropped and self._on_drop is not None:
+            # A serving process freezes its worlds out of the GC (patches.py); a dropped
+            # world is cyclic garbage that only an unfrozen collection frees.
+            self._on_drop()
 
     def get(self, name: str | None = None) -> Sandbox:
         name = name or self.DEFAULT
@@ -517,6 +559,16 @@ class Store:
                 self._documents[name] = document
             self._put(fresh)
         return fresh
+
+    def remember(self, name: str, document: dict[str, Any]) -> None:
+        """Make ``document`` the one a reset of ``name`` returns to."""
+        with self._lock:
+            self._documents[name] = document
+
+    def put(self, sandbox: Sandbox) -> None:
+        """Put a sandbox made by :meth:`build` in place of the one of its name."""
+        with self._lock:
+            self._put(sandbox)
 
     def reset(self, name: str | None = None) -> Sandbox:
         """Rebuild a sandbox from its document: data, outbox, journal and faults start

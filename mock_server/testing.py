@@ -21,6 +21,7 @@ import json
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,27 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.apis.bizzlink.signing import SIGNATURE_HEADER, sign
+# Importing this module (pytest does, for every run of a user who installed the
+# package) imports no Connexion, Flask or Faker and patches nothing: the sandbox is
+# imported when a fixture or helper is first used (tests/test_plugin_guest.py).
+SIGNATURE_HEADER = "X-Bizzlink-Signature"
+
+
+def _sign(secret: str, method: str, path: str, body: bytes, timestamp: int | None) -> str:
+    from mock_server.apis.bizzlink.signing import sign
+
+    return sign(secret, method, path, body, timestamp)
+
+
+def _create_app(**config: Any) -> Any:
+    """The sandbox app, imported on first use without adding warnings to the user's
+    run (Connexion imports Starlette's test client, which warns about httpx)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from mock_server.app import create_app
+        from mock_server.config import Config
+
+        return create_app(Config(**config))
 
 
 class BizzlinkAuth(httpx.Auth):
@@ -47,8 +68,8 @@ class BizzlinkAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         path_and_query = request.url.raw_path.decode("latin-1")
         request.headers["Authorization"] = f"Bearer {self.token}"
-        request.headers[SIGNATURE_HEADER] = sign(self.secret, request.method, path_and_query,
-                                                 request.content, int(self.clock()))
+        request.headers[SIGNATURE_HEADER] = _sign(self.secret, request.method, path_and_query,
+                                                  request.content, int(self.clock()))
         yield request
 
 
@@ -66,8 +87,8 @@ class BizzlinkRequestsAuth:
             body = body.encode()
         path_and_query = request.path_url
         request.headers["Authorization"] = f"Bearer {self.token}"
-        request.headers[SIGNATURE_HEADER] = sign(self.secret, request.method, path_and_query,
-                                                 body, int(self.clock()))
+        request.headers[SIGNATURE_HEADER] = _sign(self.secret, request.method, path_and_query,
+                                                  body, int(self.clock()))
         return request
 
 
@@ -274,11 +295,9 @@ class SandboxServer(Sandbox):
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
     """The sandbox served over HTTP for the whole session."""
-    from mock_server.app import create_app
-    from mock_server.config import Config
     from mock_server.serving import BackgroundServer
 
-    with BackgroundServer(create_app(Config())) as server:
+    with BackgroundServer(_create_app()) as server:
         handle = SandboxServer(server.url)
         yield handle
         handle.close()
@@ -295,10 +314,7 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[Sandbox]:
 @pytest.fixture(scope="session")
 def sandbox_app() -> Any:
     """The sandbox app in process (AsyncApp, response validation on)."""
-    from mock_server.app import create_app
-    from mock_server.config import Config
-
-    return create_app(Config(validate_responses=True))
+    return _create_app(validate_responses=True)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ app passes them to Connexion through ``validator_map``.
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import re
 import uuid
@@ -37,17 +36,6 @@ from mock_server.per_object import PerObject
 FORMAT_CHECKER = FormatChecker()
 for _name, _checker in Draft4Validator.FORMAT_CHECKER.checkers.items():
     FORMAT_CHECKER.checkers[_name] = _checker
-
-
-_email_syntax = importlib.import_module("email_validator.validate_email")
-# email-validator spends two thirds of its time on the domain (IDNA checks per
-# character), and the addresses a client sends share a few domains: the domain
-# check, a pure function, is remembered (what it returns is copied, it is a dict).
-if hasattr(_email_syntax, "validate_email_domain_name"):
-    _check_domain = functools.lru_cache(maxsize=1024)(
-        _email_syntax.validate_email_domain_name)
-    _email_syntax.validate_email_domain_name = lambda *args, **kwargs: dict(
-        _check_domain(*args, **kwargs))
 
 
 @FORMAT_CHECKER.checks("email", raises=EmailNotValidError)
@@ -232,6 +220,25 @@ def body_errors(schema: dict, body: Any) -> list[FieldError]:
     return collect_errors(_body_validators.get(schema), body)
 
 
+def _not_json(literal: str) -> Any:
+    raise ValueError(f"{literal} is not a JSON value")
+
+
+def parse_json_body(text: str) -> Any:
+    """A request body as strict JSON (RFC 8259): ``NaN``, ``Infinity`` and numbers
+    Python will not read (integers of more than 4300 digits) are a 400, never a 500."""
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"Request body is not valid JSON: {exc.msg} "
+                         f"(line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise BadRequest("Request body is nested too deeply") from None
+    except ValueError as exc:
+        reason = "a number has too many digits" if "digits" in str(exc) else str(exc)
+        raise BadRequest(f"Request body is not valid JSON: {reason}") from None
+
+
 class BodyValidator(JSONRequestBodyValidator):
     """JSON body validation: every error, with JSON pointers, as RequestValidationError."""
 
@@ -243,13 +250,7 @@ class BodyValidator(JSONRequestBodyValidator):
             text = raw.decode(self._encoding or "utf-8")
         except (UnicodeDecodeError, LookupError):
             raise BadRequest("Request body is not valid UTF-8 text") from None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BadRequest(f"Request body is not valid JSON: {exc.msg} "
-                             f"(line {exc.lineno}, column {exc.colno})") from None
-        except RecursionError:
-            raise BadRequest("Request body is nested too deeply") from None
+        return parse_json_body(text)
 
     def _validate(self, body: Any) -> dict | None:
         if body is None:

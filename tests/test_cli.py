@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+import mock_server
 from mock_server.apis.bizzlink.signing import compute_signature, verify
 from mock_server.cli import main
 from mock_server.serving import ServerProcess
@@ -89,3 +90,53 @@ def test_started_before_ready_while_generating():
         assert total == 4000 + 2 + 3 + 3 + 4
     finally:
         srv.stop()
+
+
+BAD_INPUTS = [
+    (["serve", "--log-level", "loud"], {}, "invalid choice: 'loud'"),
+    (["serve", "--port", "70000"], {}, "--port"),
+    (["serve", "--flavor", "django"], {}, "invalid choice: 'django'"),
+    (["serve", "--journal-size", "0"], {}, "--journal-size"),
+    (["serve"], {"MOCK_SERVER_PORT": "abc"}, "MOCK_SERVER_PORT='abc'"),
+    (["serve"], {"MOCK_SERVER_ACCESS_LOG": "maybe"}, "MOCK_SERVER_ACCESS_LOG='maybe'"),
+    (["serve"], {"MOCK_SERVER_LOG_LEVEL": "loud"}, "MOCK_SERVER_LOG_LEVEL='loud'"),
+    (["generate", "--wallet-tenants", "-1"], {}, "--wallet-tenants"),
+    (["generate", "-o", "/nonexistent-folder/x.yaml"], {}, "cannot write"),
+    (["sign", "--secret", "s", "--path", "http://127.0.0.1/bizzlink/tenants"], {}, "--path"),
+    (["sign", "--secret", "s", "--path", "bizzlink/tenants"], {}, "--path"),
+    (["sign", "--secret", "s", "--path", "/x", "--body", "@/no/such/file"], {}, "cannot read"),
+    (["nope"], {}, "invalid choice: 'nope'"),
+]
+
+
+@pytest.mark.parametrize(("argv", "env", "says"), BAD_INPUTS)
+def test_every_bad_input_is_one_line_and_exit_2(capsys, monkeypatch, argv, env, says):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_generate_checks_the_output_path_before_generating(tmp_path, capsys):
+    target = tmp_path / "missing" / "world.yaml"
+    assert main(["generate", "--wallet-tenants", "100000", "-o", str(target)]) == 2
+    assert not target.parent.exists()
+
+
+def test_help_shows_choices_and_defaults(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "{critical,error,warning,info,debug,trace}" in text
+    assert "(default: 8080)" in text and "(default: 1000)" in text and "{async,flask}" in text
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"tenant-sandbox {mock_server.__version__}"

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.control.journal import JOURNAL_NOTE
 from mock_server.errors import ApiError, BadRequest, FieldError, status_phrase
+from mock_server.middleware import drop_connection
 from mock_server.runtime import Runtime
 from mock_server.store import Sandbox
 
@@ -118,8 +119,7 @@ class FaultMiddleware:
         if fault.get("drop"):
             if note is not None:
                 note["dropped"] = True
-            await send({"type": "http.response.start", "status": 500,
-                        "headers": [(b"content-length", b"1000")]})
+            await drop_connection(scope, receive)
             return
         if fault.get("status"):
             status = fault["status"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from mock_server import __version__
 from mock_server.context import RequestContext
-from mock_server.control.journal import render_entry
+from mock_server.control.journal import known_secrets, render_entry
 from mock_server.errors import BadRequest, FieldError, NotFound
 from mock_server.fixtures import (
     FixtureError,
@@ -130,7 +130,8 @@ def list_requests(ctx: RequestContext, api: str | None = None, operationId: str 
                and (start is None or e["epoch"] >= start)
                and (end is None or e["epoch"] <= end)]
     shown = matched[-limit:] if limit else []
-    return {"requests": [render_entry(e) for e in shown], "total": len(matched)}, 200
+    secrets = known_secrets(ctx.runtime, ctx.sandbox) if shown else []
+    return {"requests": [render_entry(e, secrets) for e in shown], "total": len(matched)}, 200
 
 
 def clear_requests(ctx: RequestContext) -> Any:

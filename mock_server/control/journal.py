@@ -9,8 +9,10 @@ apiKey ...) are replaced by ``"***"``.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +20,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.errors import ApiError
 from mock_server.runtime import Runtime
-from mock_server.store import isoformat
+from mock_server.store import Sandbox, isoformat
 
-CAPTURE_BYTES = 64 * 1024
+# What one entry keeps at most: each body, and all header values together. With
+# Sandbox.JOURNAL_BYTES per sandbox this bounds the journal's memory (docs/control-plane).
+CAPTURE_BYTES = 16 * 1024
+HEADER_BYTES = 8 * 1024
+ENTRY_OVERHEAD = 512
+TRUNCATED = b"...[truncated]"
 MASK = "***"
+MIN_SECRET = 6
 # Scope key of a dict the journal shares with inner middlewares (scopes get copied on
 # the way in, the dict does not): FaultMiddleware notes the operationId and drops.
 JOURNAL_NOTE = "mock_server.journal_note"
@@ -39,37 +47,81 @@ def mask_json(value: Any) -> Any:
     return value
 
 
-def _body(raw: bytes, truncated: bool) -> Any:
+def known_secrets(runtime: Runtime, sandbox: Sandbox) -> list[str]:
+    """Every secret value the sandbox holds for its principals (tokens, API keys, HMAC
+    and client secrets, passwords): values of credential headers and of members named
+    like secrets, longest first, so that masking by value catches them wherever they
+    stand (a query string, a truncated body, a header with another name)."""
+    found: set[str] = set()
+
+    def collect(value: Any, secret: bool) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                collect(inner, secret or bool(SECRET_HEADER.search(str(key))
+                                              or SECRET_MEMBER.search(str(key))))
+        elif isinstance(value, list):
+            for inner in value:
+                collect(inner, secret)
+        elif secret and isinstance(value, str):
+            for part in (value, value.removeprefix("Bearer ").strip()):
+                if len(part) >= MIN_SECRET:
+                    found.add(part)
+
+    for api in runtime.apis:
+        if api.credentials is not None and api.name in sandbox.apis:
+            collect(api.credentials(sandbox), False)
+    return sorted(found, key=len, reverse=True)
+
+
+def mask_text(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def _mask_values(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _mask_values(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_values(v, secrets) for v in value]
+    return mask_text(value, secrets) if isinstance(value, str) else value
+
+
+def _body(raw: bytes, truncated: bool, secrets: list[str]) -> Any:
     if not raw:
         return None
     text = raw.decode("utf-8", "replace")
     if not truncated:
         try:
-            return mask_json(json.loads(text))
+            return _mask_values(mask_json(json.loads(text)), secrets)
         except (ValueError, RecursionError):
             pass
-    return text + ("..." if truncated else "")
+    return mask_text(text, secrets) + ("...[truncated]" if truncated else "")
 
 
-def render_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    """A journal entry as the control plane shows it (masked, decoded)."""
+def render_entry(entry: dict[str, Any], secrets: Sequence[str] = ()) -> dict[str, Any]:
+    """A journal entry as the control plane shows it: decoded, secrets masked by name
+    (credential headers, members named like secrets) and by value (``secrets``)."""
+    secrets = list(secrets)
     headers = {}
     for raw_name, raw_value in entry["headers"]:
         name = raw_name.decode("latin-1")
-        headers[name] = MASK if SECRET_HEADER.search(name) else raw_value.decode("latin-1")
+        headers[name] = MASK if SECRET_HEADER.search(name) \
+            else mask_text(raw_value.decode("latin-1"), secrets)
     return {
         "id": entry["id"],
         "timestamp": isoformat(datetime.fromtimestamp(entry["epoch"], UTC)),
         "api": entry["api"],
         "operationId": entry["operationId"],
         "method": entry["method"],
-        "path": entry["path"],
-        "query": entry["query"],
+        "path": mask_text(entry["path"], secrets),
+        "query": mask_text(entry["query"], secrets),
         "headers": headers,
-        "body": _body(entry["body"], entry["bodyTruncated"]),
+        "body": _body(entry["body"], entry["bodyTruncated"], secrets),
         "status": entry["status"],
         "dropped": entry["dropped"],
-        "responseBody": _body(entry["responseBody"], entry["responseTruncated"]),
+        "responseBody": _body(entry["responseBody"], entry["responseTruncated"], secrets),
         "durationMs": entry["durationMs"],
     }
 
@@ -136,15 +188,16 @@ class JournalMiddleware:
         except ApiError:
             return
         self._seq += 1
-        sandbox.journal.append({
+        headers, header_bytes = _capped_headers(scope["headers"])
+        entry = {
             "id": self._seq,
             "epoch": sandbox.clock.timestamp(),
             "api": api,
             "operationId": note.get("operationId"),
             "method": scope["method"],
-            "path": scope["path"],
-            "query": scope.get("query_string", b"").decode("latin-1"),
-            "headers": scope["headers"],
+            "path": scope["path"][:CAPTURE_BYTES],
+            "query": scope.get("query_string", b"")[:CAPTURE_BYTES].decode("latin-1"),
+            "headers": headers,
             "body": body,
             "bodyTruncated": flags["req_trunc"],
             "status": None if note.get("dropped") else flags["status"],
@@ -152,4 +205,60 @@ class JournalMiddleware:
             "responseBody": response,
             "responseTruncated": flags["resp_trunc"],
             "durationMs": round((time.perf_counter() - started) * 1000, 3),
-        })
+        }
+        size = ENTRY_OVERHEAD + header_bytes + len(body) + len(response) + len(entry["path"]) \
+            + len(entry["query"])
+        sandbox.journal.append(entry, size)
+
+
+def _capped_headers(raw: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], int]:
+    """The request's headers, at most HEADER_BYTES of names and values in all: what does
+    not fit is cut, with a marker (a 10 MiB header costs the journal 8 KiB)."""
+    total = sum(len(k) + len(v) for k, v in raw)
+    if total <= HEADER_BYTES:
+        return raw, total
+    kept: list[tuple[bytes, bytes]] = []
+    room = HEADER_BYTES
+    for name, value in raw:
+        name = name[:256]
+        if room <= len(name):
+            kept.append((b"x-sandbox-journal", b"further headers truncated"))
+            break
+        room -= len(name)
+        if len(value) > room:
+            value = value[:room] + TRUNCATED
+        room -= min(len(value), room)
+        kept.append((name, value))
+    return kept, HEADER_BYTES + 300
+
+
+class SecretFilter(logging.Filter):
+    """Masks every known secret (see :func:`known_secrets`, across the live sandboxes)
+    in log lines: the access log prints paths with their query strings, and a client
+    may put a token there. Recomputed when some sandbox has changed."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self._version = -1
+        self._secrets: list[str] = []
+
+    def secrets(self) -> list[str]:
+        if not self.runtime.ready:
+            return []
+        if self._version != self.runtime.version:
+            self._version = self.runtime.version
+            found: set[str] = set()
+            for sandbox in self.runtime.store.sandboxes():
+                found.update(known_secrets(self.runtime, sandbox))
+            self._secrets = sorted(found, key=len, reverse=True)
+        return self._secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = self.secrets()
+        if secrets:
+            message = record.getMessage()
+            masked = mask_text(message, secrets)
+            if masked != message:
+                record.msg, record.args = masked, ()
+        return True

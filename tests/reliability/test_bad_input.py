@@ -108,6 +108,12 @@ BODIES = {
     "invalid utf-8": (b'{"data": "\xff\xfe\xfd"}', JSON),
     "nul bytes": (b'{"data": {"attributes": {"companyName": "a\\u0000b"}}}\x00', JSON),
     "form data": (b"a=1&b=2", {"Content-Type": "application/x-www-form-urlencoded"}),
+    "nan literal": (b'{"data": NaN}', JSON),
+    "infinity literal": (b'{"data": -Infinity}', JSON),
+    "integer of 5000 digits": (b'{"data": ' + b"9" * 5000 + b"}", JSON),
+    "upper-case media type": (b'{"data": {}}', {"Content-Type": "APPLICATION/JSON"}),
+    "media type with odd case and parameter": (b'{"data": {}}',
+                                               {"Content-Type": "Application/Json; Charset=UTF-8"}),
 }
 
 
@@ -117,6 +123,18 @@ def test_bad_bodies(server, creds, target, case):
     content, headers = BODIES[case]
     resp = _send(server, target, creds, "POST", target.create, content=content, headers=headers)
     _assert_api_error(target, resp)
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
+def test_chunked_bodies_are_read_and_validated(server, creds, target):
+    def chunks():
+        yield b'{"data": '
+        yield b'{"unexpected": true}}'
+
+    resp = _send(server, target, creds, "POST", target.create, content=chunks(), headers=JSON)
+    _assert_api_error(target, resp)
+    assert "RequestBody is required" not in resp.text  # the body was read, not missed
+    assert "must not be empty" not in resp.text
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)

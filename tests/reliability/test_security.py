@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 
+from mock_server.apis.roomle.tokens import make_token
 from mock_server.serving import ServerProcess
 from mock_server.testing import BizzlinkAuth
 
 WALLET_KEY = "wk_platform_admin_key"
 PIGELLO_SECRET = "pgl_norrsken_client_secret"
-ROOMLE = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
+
+
+def roomle() -> dict[str, str]:
+    """The seeded super admin's Roomle headers, with a request token made now."""
+    return {"apiKey": "rml_platform_api_key",
+            "token": make_token("Pl4tf0rm-Secr3t!", "rml_session_super_admin",
+                                "rml_platform_api_key", datetime.now(UTC))}
+
+
 BIZ_TOKEN, BIZ_SECRET = "bzl_partner_both_token", "bzl_partner_both_secret"
 REGISTER = {"tenant": {"name": "Iso", "email": "iso@iso.example", "phoneNumber": "030 901820",
                        "country": {"code": "DE"}},
@@ -28,7 +38,7 @@ def test_a_key_of_one_api_is_worthless_on_another(client):
     resp = client.get("/v2/tenants", headers={"apiKey": WALLET_KEY, "token": BIZ_TOKEN})
     assert resp.status_code == 401
     assert resp.json()["error"]["status"] == 401
-    resp = client.get("/api/v1/tenants", headers=ROOMLE)
+    resp = client.get("/api/v1/tenants", headers=roomle())
     assert resp.status_code == 401
 
 

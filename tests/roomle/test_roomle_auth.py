@@ -359,6 +359,10 @@ def test_a_new_tenant_gets_a_secret_that_opens_its_api_key(client, credentials):
 
 def test_routing_and_validation_errors_use_the_roomle_shape(client, credentials):
     sup = headers(credentials, SUPER)
+    resp = client.get(f"{BASE}/abc", headers=sup)  # breaks the path parameter's schema
+    assert resp.status_code == 400 and error_fields(resp) == ["id"]
+    resp = client.get(f"{BASE}/999999", headers=sup)
+    assert resp.status_code == 404 and error_fields(resp) == []
     resp = client.get(BASE, params={"bogus": "1"}, headers=sup)
     assert resp.status_code == 400 and error_fields(resp) == ["bogus"]
     resp = client.patch(f"{BASE}/{DEMO}", json={}, headers=sup)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import re
 from typing import Any
+from urllib.parse import quote
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -79,11 +80,13 @@ class SlashRedirectMiddleware:
         if scope["type"] != "http" or path.endswith("/") or not ROUTE.fullmatch(path):
             await self.app(scope, receive, send)
             return
-        location = path + "/"
+        # The path as the client sent it (percent-encoded), never the decoded one: a
+        # decoded LF or a non-Latin-1 character cannot stand in a header.
+        location = (scope.get("raw_path") or quote(path).encode()).split(b"?", 1)[0] + b"/"
         if scope.get("query_string"):
-            location += "?" + scope["query_string"].decode("latin-1")
+            location += b"?" + scope["query_string"]
         await send({"type": "http.response.start", "status": 301,
-                    "headers": [(b"location", location.encode("latin-1")),
+                    "headers": [(b"location", location),
                                 (b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
 

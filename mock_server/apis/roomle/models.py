@@ -92,6 +92,13 @@ class RoomleState:
         self.max_age = DEFAULT_MAX_AGE
         self.plain_tokens = False
 
+    def savepoint(self) -> int:
+        """The next-id counter, for ``Sandbox.savepoint`` (a refused create takes no id)."""
+        return self.next_id
+
+    def rollback(self, next_id: int) -> None:
+        self.next_id = next_id
+
     def new_id(self) -> int:
         value = self.next_id
         while value in self.tenants:

@@ -1,0 +1,113 @@
+"""Requests are bounded before they cost memory: the HTTP protocol ``serve`` runs.
+
+uvicorn's httptools protocol, with two limits it does not have:
+
+- the request line and headers together may take at most ``max_header_bytes``
+  (past that: ``431 Request Header Fields Too Large``, in the format of the API the
+  path belongs to, and the connection is closed);
+- they must arrive within ``header_timeout`` seconds of the connection opening (or of
+  the first byte of a following request): a client that sends them slowly is cut
+  off with ``408 Request Timeout``, so that a few hundred slow sockets cannot pin
+  the server.
+
+A request the HTTP parser cannot read at all gets uvicorn's plain-text 400 from
+uvicorn itself; here it is answered in the API's format where the path is known.
+
+Written against uvicorn 0.3x-0.5x (``uvicorn.protocols.http.httptools_impl
+.HttpToolsProtocol``: ``connection_made``, ``data_received``, ``on_message_begin``,
+``on_headers_complete``, ``send_400_response``, ``transport``);
+tests/reliability/test_slow_clients.py fails when those stop being called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mock_server.errors import ApiError, status_phrase
+
+DEFAULT_MAX_HEADER_BYTES = 32 * 1024
+DEFAULT_HEADER_TIMEOUT = 10.0
+
+
+def _error_bytes(runtime: Any, start: bytes, status: int, detail: str) -> bytes:
+    """A complete HTTP response with the error in the format of the API whose path the
+    request line (``start``, the first bytes of the request) names."""
+    parts = start.split(b" ", 2)
+    path = parts[1].split(b"?", 1)[0].decode("latin-1") if len(parts) > 1 else "/"
+    resp = runtime.api_for(path).error_response(ApiError(detail, status=status))
+    body = resp.encode()
+    head = [f"HTTP/1.1 {status} {status_phrase(status)}", f"content-type: {resp.content_type}",
+            f"content-length: {len(body)}", "connection: close"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+def limited_protocol(runtime: Any, max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+                     header_timeout: float = DEFAULT_HEADER_TIMEOUT) -> type:
+    """uvicorn's httptools protocol with the two limits, for ``uvicorn.Config(http=...)``."""
+
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._header_timer: asyncio.TimerHandle | None = None
+            self._begin()
+
+        def _begin(self) -> None:
+            self._in_headers = True
+            self._header_bytes = 0
+            self._start = b""
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            self._header_timer = self.loop.call_later(header_timeout, self._headers_too_slow)
+
+        def on_message_begin(self) -> None:
+            if not self._in_headers:  # a following request on a kept-alive connection
+                self._begin()
+            super().on_message_begin()
+
+        def data_received(self, data: bytes) -> None:
+            if self._in_headers:
+                if len(self._start) < 2048:
+                    self._start += data[:2048]
+                self._header_bytes += len(data)
+                if self._header_bytes > max_header_bytes:
+                    self._refuse(431, "Request header fields are larger than "
+                                      f"{max_header_bytes} bytes")
+                    return
+            super().data_received(data)
+
+        def on_headers_complete(self) -> None:
+            self._in_headers = False
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+            super().on_headers_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            self._refuse(400, "The request could not be read as HTTP/1.1")
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+            super().connection_lost(exc)
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if self._in_headers and not self.transport.is_closing():
+                if self._header_bytes:
+                    self._refuse(408, f"The request headers did not arrive within "
+                                      f"{header_timeout:g} s")
+                else:
+                    self.transport.close()
+
+        def _refuse(self, status: int, detail: str) -> None:
+            self._in_headers = False
+            if self.transport.is_closing():
+                return
+            self.transport.write(_error_bytes(runtime, self._start, status, detail))
+            self.transport.close()
+
+    return LimitedHttpToolsProtocol

@@ -1,0 +1,93 @@
+"""Requests are bounded before they cost memory, against ``mock-server serve``: header
+bytes are capped (431 in the API's format) and slow senders are cut off (408), so a
+few hundred slow sockets cannot pin the server."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import time
+
+import httpx
+import pytest
+
+from mock_server.serving import ServerProcess
+
+WALLET = {"X-API-KEY": "wk_platform_admin_key"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ServerProcess("--header-timeout", "1", "--max-header-bytes", "16384") as srv:
+        yield srv
+
+
+def connect(server) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=10)
+
+
+def read_all(sock: socket.socket) -> bytes:
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def test_headers_past_the_cap_are_a_431_in_the_api_format(server):
+    with connect(server) as sock:
+        sock.sendall(b"GET /api/v1/tenants HTTP/1.1\r\nHost: x\r\nX-API-KEY: wk_platform_admin_key"
+                     b"\r\nX-Noise: " + b"n" * 20_000 + b"\r\n\r\n")
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert b'"statusCode": 431' in answer
+
+
+def test_headers_under_the_cap_are_served(server):
+    resp = httpx.get(f"{server.url}/api/v1/tenants", headers={**WALLET, "X-Noise": "n" * 8000})
+    assert resp.status_code == 200
+
+
+def test_unparsable_requests_are_a_400_in_the_api_format(server):
+    with connect(server) as sock:
+        sock.sendall(b"GET /v2/tenants HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n")
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b'"error": {"status": 400' in answer
+
+
+def test_two_hundred_slow_sockets_do_not_pin_the_server(server):
+    slow = []
+    try:
+        for _ in range(200):
+            sock = connect(server)
+            sock.sendall(b"GET /bizzlink/tenants HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            slow.append(sock)
+        started = time.monotonic()
+        resp = httpx.get(f"{server.url}/api/v1/tenants", headers=WALLET, timeout=5)
+        assert resp.status_code == 200
+        assert time.monotonic() - started < 1
+        answers = [read_all(sock) for sock in slow]  # each is cut off after the timeout
+        assert all(a.startswith(b"HTTP/1.1 408 ") for a in answers), answers[0][:200]
+        assert b'"status": "408"' in answers[0]  # Bizzlink's JSON:API errors
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_silent_connection_is_closed_after_the_timeout(server):
+    with connect(server) as sock:
+        started = time.monotonic()
+        assert read_all(sock) == b""
+        assert time.monotonic() - started < 5
+
+
+def test_keep_alive_requests_each_get_their_own_budget(server):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        for _ in range(3):  # 3 x 10 KB on one connection: each request is under the cap
+            conn.request("GET", "/_sandbox/health", headers={"X-Noise": "n" * 10_000})
+            resp = conn.getresponse()
+            assert resp.status == 200
+            resp.read()
+    finally:
+        conn.close()
