@@ -330,7 +330,7 @@ def test_credentials_list_users_and_every_api_key_with_ready_headers(client):
         assert len(c["secret"].encode()) in (16, 24, 32)
         assert c["headers"]["token"].startswith("02-")
         plain = tokens.decrypt(c["secret"], c["headers"]["token"])[1]
-        assert plain.endswith(f";{c['sessionToken']};{c['apiKey']}")
+        assert plain.endswith(f";{c.get('sessionToken', 'anonymous')};{c['apiKey']}")
         assert plain == c.get("tokenPlainText", plain)
         expected = 401 if c.get("tenantId") == str(PRIVATE) and c["role"] == "anonymous" else 200
         assert client.get(f"{BASE}/{DEMO}", headers=c["headers"]).status_code == expected
@@ -370,6 +370,19 @@ def test_routing_and_validation_errors_use_the_roomle_shape(client, credentials)
     resp = client.post(BASE, content=b"name=x", headers={**sup, "Content-Type": "text/plain"})
     assert resp.status_code in (400, 415)
     error_fields(resp)
+
+
+def test_anonymous_is_not_masked_as_a_secret(client, credentials):
+    history = client.get("/api/v1/tenants/history", headers={
+        "X-API-KEY": "wk_platform_admin_key",
+        "X-Tenant-ID": client.post("/api/v1/tenants/register", json={
+            "tenant": {"name": "Anon", "email": "anon@anon.test", "phoneNumber": "030 901820",
+                       "country": {"code": "DE"}},
+            "tenantAdmin": {"fullName": "A", "email": "a@anon.test", "password": "anon-pass-1",
+                            "keyDuration": 1, "duration": "DAYS"}}).json()["data"]["tenantId"]})
+    assert history.json()["data"][0]["actor"]["role"] == "anonymous"
+    journal = client.get("/_sandbox/requests", params={"api": "wallet"}).json()["requests"]
+    assert '"anonymous"' in str(journal[-1]["responseBody"]).replace("'", '"')
 
 
 def test_secrets_are_masked_in_the_journal(client, credentials):

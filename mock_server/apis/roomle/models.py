@@ -560,14 +560,18 @@ def _principal(state: RoomleState, tenant: Record, session: str, now: datetime,
     """What a caller of ``tenant``'s apiKey needs, with headers valid for
     ``requestTokenMaxAge`` seconds (a token made ``now`` on the sandbox clock)."""
     token = tokens.make_token(tenant["secret"], session, tenant["apiKey"], now)
-    out = {"apiKey": tenant["apiKey"], "secret": tenant["secret"], "sessionToken": session,
-           "headers": {"apiKey": tenant["apiKey"], "token": token,
-                       "currentTenant": str(tenant["id"]),
-                       "language": tenant["defaultLanguage"]}}
+    out: dict[str, Any] = {"apiKey": tenant["apiKey"], "secret": tenant["secret"]}
+    if session != tokens.ANONYMOUS:
+        # Not for anonymous callers: the journal masks the values of members named like
+        # secrets wherever they appear, and "anonymous" is no secret (nor is the
+        # moment the headers expire: hence headersValidUntil, not token...).
+        out["sessionToken"] = session
+    out["headers"] = {"apiKey": tenant["apiKey"], "token": token,
+                      "currentTenant": str(tenant["id"]), "language": tenant["defaultLanguage"]}
     if full:
         out.update({
             "tokenPlainText": f"{tokens.format_timestamp(now)};{session};{tenant['apiKey']}",
-            "tokenValidUntil": isoformat(now + timedelta(seconds=state.max_age)),
+            "headersValidUntil": isoformat(now + timedelta(seconds=state.max_age)),
             "example": f"mock-server roomle-token --secret '{tenant['secret']}' "
                        f"--session '{session}' --api-key '{tenant['apiKey']}'"})
     return out
