@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -301,6 +302,49 @@ def soak(seconds: int, chunk: int = 30) -> None:
         server.stop()
 
 
+def _write_every(url: str, scenario: Scenario, creds: dict, ids: dict,
+                 stop: threading.Event, every: float = 0.3) -> None:
+    n = 0
+    while not stop.wait(every):
+        n += 1
+        req = scenario.build(creds, ids)
+        body = req.body.replace(b"{n}", f"stall{n}".encode())
+        httpx.request(req.method, url + req.path, headers=req.headers, content=body, timeout=30)
+
+
+def save_stall(big: int, duration: int, only: set[str] | None) -> None:
+    """p99 of an API's list while its --state-file world of ``big`` records is saved:
+    once with no writes (nothing to save), once with a create every 0.3 s in the same
+    sandbox (the saver exports that world about once a second)."""
+    options = {"bizzlink": "bizzlink-tenants", "wallet": "wallet-tenants",
+               "roomle": "roomle-tenants", "pigello": "pigello-connections"}
+    print(f"\np99 of a list while a {big:,}-record world is saved (--state-file)")
+    print(f"{'api':<10}{'idle p99':>10}{'saving p99':>12}{'saving r/s':>12}{'file MB':>9}")
+    for api, option in options.items():
+        if only and api not in only:
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            state = Path(folder) / "state.json"
+            server = Server(f"--{option}={big}", "--state-file", str(state))
+            creds = httpx.get(f"{server.url}/_sandbox/credentials").json()
+            ids = known_ids(server.url, creds)
+            scenarios = {sc.name: sc for sc in SCENARIOS if sc.api == api}
+            listing = scenarios["list"].build(creds, ids)
+            wrk(server.url, listing, WARMUP)
+            idle = wrk(server.url, listing, duration)
+            stop = threading.Event()
+            writer = threading.Thread(target=_write_every, daemon=True,
+                                      args=(server.url, scenarios["create"], creds, ids, stop))
+            writer.start()
+            saving = wrk(server.url, listing, duration)
+            stop.set()
+            writer.join()
+            size = state.stat().st_size / 1e6 if state.exists() else float("nan")
+            server.stop()
+        print(f"{api:<10}{idle['p99']:>10.2f}{saving['p99']:>12.2f}{saving['rps']:>12.0f}"
+              f"{size:>9.1f}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -310,6 +354,9 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated APIs")
     parser.add_argument("--soak", type=int, default=0,
                         help="instead: this many seconds of mixed load, memory sampled")
+    parser.add_argument("--save-stall", type=int, default=0, metavar="N",
+                        help="instead: p99 of a list while a --state-file world of N "
+                             "records is saved")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -317,6 +364,9 @@ def main() -> int:
         soak(args.soak)
         return 0
     only = set(filter(None, args.only.split(","))) or None
+    if args.save_stall:
+        save_stall(args.save_stall, args.duration, only)
+        return 0
 
     # Start-up moves by +-20 % from one start to the next on a shared 2-core machine:
     # the median of five starts is the figure.

@@ -27,6 +27,7 @@ from mock_server.apis import all_apis
 from mock_server.apis.base import ApiDefinition
 from mock_server.config import SPEC_DIR, Config
 from mock_server.control.faults import FaultMiddleware
+from mock_server.control.front_door import FrontDoorMiddleware
 from mock_server.control.journal import JournalMiddleware
 from mock_server.errors import ApiError, to_api_error
 from mock_server.middleware import (
@@ -87,6 +88,7 @@ def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
         *of_apis("BEFORE_ROUTING"),
         own(HeadMiddleware),               # HEAD served as GET without the body
         own(AdminTokenMiddleware),         # /_sandbox behind --admin-token
+        own(FrontDoorMiddleware),          # GET / and /_sandbox/: what is here
         own(SandboxMiddleware),            # X-Sandbox-Id, body limits, media types
         RoutingMiddleware,                 # one route per path (routing.py)
         own(UnroutedMiddleware),           # no operation: 404 in the API's format
@@ -115,7 +117,8 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
     runtime = Runtime(config, apis)
     state_file = None
     if config.state_file is not None:
-        state_file = StateFile(runtime, config.state_file, config.state_save_interval)
+        state_file = StateFile(runtime, config.state_file, config.state_save_interval,
+                               fork=config.tune_process)
 
     restore = state_file.load if state_file is not None else None
 

@@ -109,6 +109,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{sock.getsockname()[1]}"
     print(f"tenant-sandbox listening on {base} (loading {config.fixtures})", flush=True)
+    if not config.admin_token and args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"mock-server: WARNING: listening on {args.host} without --admin-token: anyone "
+              f"who reaches this port can read every credential and reset, load or replace "
+              f"every sandbox. Set --admin-token (MOCK_SERVER_ADMIN_TOKEN).", file=sys.stderr,
+              flush=True)
     runtime = app.runtime  # type: ignore[attr-defined]
     protocol = limited_protocol(runtime, args.max_header_bytes, args.header_timeout)
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, http=protocol,
@@ -228,6 +233,51 @@ def _check_writable(path: Path) -> None:
     if not path.exists() and not (folder.is_dir() and os.access(folder, os.W_OK)):
         raise CliError(f"cannot write {path}: folder {folder} does not exist or is not "
                        f"writable")
+
+
+def _control(args: argparse.Namespace, method: str, path: str) -> Any:
+    """One call to a running sandbox's control plane; a failure is one line, exit 1."""
+    import httpx
+
+    headers = {"X-Sandbox-Id": args.sandbox} if getattr(args, "sandbox", None) else {}
+    if args.admin_token:
+        headers["Authorization"] = f"Bearer {args.admin_token}"
+    try:
+        resp = httpx.request(method, args.url.rstrip("/") + path, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        raise CliError(f"cannot reach {args.url}: {exc}", status=1) from None
+    if resp.status_code >= 400:
+        raise CliError(f"{method} {path}: {resp.status_code} {resp.text[:300]}", status=1)
+    return resp
+
+
+def cmd_credentials(args: argparse.Namespace) -> int:
+    import json
+
+    everything = _control(args, "GET", "/_sandbox/credentials").json()
+    if args.api:
+        if args.api not in everything:
+            raise CliError(f"no API {args.api!r}: choose from {', '.join(sorted(everything))}")
+        everything = everything[args.api]
+    print(json.dumps(everything, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    _control(args, "POST", "/_sandbox/reset")
+    print(f"sandbox {args.sandbox or 'default'} reset to its fixtures")
+    return 0
+
+
+def _add_remote_options(parser: argparse.ArgumentParser, sandbox: bool) -> None:
+    parser.add_argument("--url", default=os.environ.get("MOCK_SERVER_URL",
+                                                        "http://127.0.0.1:8080"),
+                        help="the running sandbox [MOCK_SERVER_URL]")
+    parser.add_argument("--admin-token", default=os.environ.get("MOCK_SERVER_ADMIN_TOKEN"),
+                        help="its --admin-token, if it has one [MOCK_SERVER_ADMIN_TOKEN]")
+    if sandbox:
+        parser.add_argument("--sandbox", default=None,
+                            help="X-Sandbox-Id of the sandbox (default: default)")
 
 
 def cmd_fixture_schema(args: argparse.Namespace) -> int:
@@ -357,6 +407,17 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_count_options(gen)
     gen.set_defaults(func=cmd_generate)
+
+    creds = sub.add_parser("credentials", help="print a running sandbox's credentials",
+                           formatter_class=formatter)
+    creds.add_argument("--api", default=None, help="only this API's principals")
+    _add_remote_options(creds, sandbox=True)
+    creds.set_defaults(func=cmd_credentials)
+
+    reset = sub.add_parser("reset", help="reset a running sandbox to its fixtures",
+                           formatter_class=formatter)
+    _add_remote_options(reset, sandbox=True)
+    reset.set_defaults(func=cmd_reset)
 
     schema = sub.add_parser("fixture-schema", help="print the JSON Schema of fixture documents")
     schema.set_defaults(func=cmd_fixture_schema)

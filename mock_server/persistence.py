@@ -1,11 +1,13 @@
 """``--state-file``: keep every sandbox across restarts.
 
-The file is loaded on start (when present). A writer thread saves it when
-something changed, at most once per ``interval`` seconds, and once more on a
+The file is restored before the server is ready (all or nothing; a file that
+cannot be restored stops start-up and is never written). A writer thread saves it
+when something changed, at most once per ``interval`` seconds, and once more on a
 clean shutdown. Each save is atomic: write a temporary file beside the target,
 fsync it, rename it over the target, fsync the folder. A ``kill -9`` therefore
-loses at most the changes of the last ``interval`` seconds (default 1 s), and
-never leaves a half-written file.
+loses at most the writes acknowledged in the last ``interval`` seconds (default 1 s)
+plus the length of one save, and never leaves a half-written file. While serving,
+saves run in a forked child so that a big world's export does not stall requests.
 """
 
 from __future__ import annotations
@@ -16,25 +18,32 @@ import os
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from mock_server.fixtures import FixtureError, export_document, validate_document
 from mock_server.runtime import Runtime
+from mock_server.store import Sandbox
 
 FILE_VERSION = 1
 logger = logging.getLogger(__name__)
 
 
 class StateFile:
-    def __init__(self, runtime: Runtime, path: Path, interval: float = 1.0) -> None:
+    def __init__(self, runtime: Runtime, path: Path, interval: float = 1.0,
+                 fork: bool = False) -> None:
         self.runtime = runtime
         self.path = Path(path)
         self.interval = interval
+        self.fork = fork  # save in a forked child (serve only: see save())
         self._saved_version = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._save_lock = threading.Lock()
+        self._chunks: dict[str, tuple[Sandbox, int, bytes]] = {}
 
     def load(self) -> int:
         """Restore the sandboxes saved in the file; returns how many.
@@ -88,40 +97,119 @@ class StateFile:
         return len(built)
 
     def snapshot(self) -> dict[str, Any]:
-        sandboxes = {}
-        for sandbox in self.runtime.store.sandboxes():
-            with sandbox.lock:
-                state = export_document(sandbox, self.runtime.apis)
-            remembered = self.runtime.store.remembered(sandbox.name)
-            sandboxes[sandbox.name] = {"state": state, "fixtures": remembered}
-        return {"version": FILE_VERSION, "sandboxes": sandboxes}
+        """Every sandbox as the file holds it (decoded; :meth:`save` writes the bytes)."""
+        return json.loads(self._payload())
+
+    def _chunk(self, sandbox: Sandbox) -> bytes:
+        """One sandbox's entry as JSON bytes, remembered until the sandbox changes: a
+        big world nobody writes to costs nothing at the next save, and one that is
+        written to holds its lock only while it is exported (encoding happens after)."""
+        hit = self._chunks.get(sandbox.name)
+        if hit is not None and hit[0] is sandbox and hit[1] == sandbox.version:
+            return hit[2]
+        with sandbox.lock:
+            version = sandbox.version
+            state = export_document(sandbox, self.runtime.apis)
+        entry = {"state": state, "fixtures": self.runtime.store.remembered(sandbox.name)}
+        try:
+            chunk = orjson.dumps(entry)
+        except TypeError:  # what orjson refuses (integers beyond 64 bits a client stored)
+            chunk = json.dumps(entry, separators=(",", ":")).encode()
+        self._chunks[sandbox.name] = (sandbox, version, chunk)
+        return chunk
+
+    def _payload(self) -> bytes:
+        sandboxes = self.runtime.store.sandboxes()
+        live = {s.name for s in sandboxes}
+        for name in [n for n in self._chunks if n not in live]:
+            del self._chunks[name]
+        parts = [json.dumps(s.name).encode() + b":" + self._chunk(s) for s in sandboxes]
+        return b'{"version":%d,"sandboxes":{' % FILE_VERSION + b",".join(parts) + b"}}"
 
     def save(self, final: bool = False) -> None:
-        """Write every sandbox to the file, atomically; ``final`` (on shutdown) logs it."""
+        """Write every sandbox to the file, atomically; ``final`` (on shutdown) logs it.
+
+        While serving, the export runs in a forked child (where ``os.fork`` exists): the
+        sandboxes are locked only for the fork itself (a consistent copy-on-write
+        snapshot of the whole process, as Redis saves), and the child exports and
+        writes on the other core while the server keeps answering. The final save, and
+        any save a child could not make, is done in this process.
+        """
         with self._save_lock:
             started = time.monotonic()
             version = self.runtime.version
-            payload = json.dumps(self.snapshot(), separators=(",", ":")).encode()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(payload)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            size = None if final or not self.fork else self._save_in_child()
+            if size is None:
+                payload = self._payload()
+                self._write(payload)
+                size = len(payload)
             self._saved_version = version
         logger.log(logging.INFO if final else logging.DEBUG,
-                   "state saved to %s: %d bytes in %.2f s", self.path, len(payload),
+                   "state saved to %s: %d bytes in %.2f s", self.path, size,
                    time.monotonic() - started)
+
+    def _save_in_child(self, timeout: float = 300.0) -> int | None:
+        """Fork, export and write in the child; the size written, or None."""
+        if not hasattr(os, "fork"):
+            return None
+        sandboxes = self.runtime.store.sandboxes()
+        read, write = os.pipe()
+        for sandbox in sandboxes:  # no handler is half-way through a write at the fork
+            sandbox.lock.acquire()
+        try:
+            with warnings.catch_warnings():  # 3.12+ warns about fork in threaded processes
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+            if pid == 0:  # the child: export, write, report the size, exit; nothing else
+                status = 1
+                try:
+                    os.close(read)
+                    payload = self._payload()
+                    self._write(payload)
+                    os.write(write, str(len(payload)).encode())
+                    status = 0
+                finally:
+                    os._exit(status)
+        finally:
+            for sandbox in sandboxes:
+                sandbox.lock.release()
+        os.close(write)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    break
+                if time.monotonic() > deadline:
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                    return None
+                time.sleep(0.01)
+            answer = os.read(read, 64)
+        finally:
+            os.close(read)
+        if os.waitstatus_to_exitcode(status) != 0 or not answer.isdigit():
+            return None
+        return int(answer)
+
+    def _write(self, payload: bytes) -> None:
+        """Temporary file beside the target, fsync, rename over it, fsync the folder."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

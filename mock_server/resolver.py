@@ -51,6 +51,7 @@ def make_endpoint(fn: Callable, runtime: Runtime, api: ApiDefinition,
                 except ApiError:
                     sandbox.rollback(point)
                     raise
+                sandbox.version += 1
                 runtime.changed()
                 return result
         except ApiError as err:

@@ -369,6 +369,7 @@ class Sandbox:
         self.journal = Ring(journal_size, self.JOURNAL_BYTES)
         self.faults: list[dict[str, Any]] = []
         self.fault_random = random.Random(f"faults:{seed}")
+        self.version = 0  # moved by every accepted write (persistence saves what moved)
 
     @property
     def faker(self) -> Faker:

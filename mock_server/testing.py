@@ -218,11 +218,18 @@ class Sandbox:
 
     def credentials(self, api: str, role: str | None = None, **match: Any) -> dict:
         """The first seeded principal of ``api`` (with ``role`` and the given fields)."""
-        for principal in self._ok(self._control.get("/_sandbox/credentials")).json().get(api, []):
+        everything = self._ok(self._control.get("/_sandbox/credentials")).json()
+        for principal in everything.get(api, []):
             if (role is None or principal["role"] == role) and \
                     all(principal.get(k) == v for k, v in match.items()):
                 return principal
-        raise LookupError(f"no {api} principal with role={role} {match}")
+        if api not in everything:
+            raise LookupError(f"no API {api!r}: this sandbox has "
+                              f"{', '.join(sorted(everything))}")
+        roles = sorted({p["role"] for p in everything[api]})
+        wanted = f" with role {role!r}" if role else ""
+        wanted += "".join(f" and {k}={v!r}" for k, v in match.items())
+        raise LookupError(f"no {api} principal{wanted}: its roles are {', '.join(roles)}")
 
     def auth(self, api: str, role: str | None = None, **match: Any) -> httpx.Auth:
         """An httpx auth for a principal: signing for Bizzlink, a fresh token per request

@@ -140,3 +140,27 @@ def test_version(capsys):
         main(["--version"])
     assert exit_.value.code == 0
     assert capsys.readouterr().out.strip() == f"tenant-sandbox {mock_server.__version__}"
+
+
+def test_credentials_and_reset_commands_against_a_running_server(capsys):
+    with ServerProcess("--admin-token", "cli-admin") as server:
+        remote = ["--url", server.url, "--admin-token", "cli-admin"]
+        assert main(["credentials", "--api", "wallet", *remote]) == 0
+        wallet = json.loads(capsys.readouterr().out)
+        assert {p["role"] for p in wallet} >= {"platform_admin", "tenant_admin"}
+        assert main(["credentials", "--api", "walet", *remote]) == 2
+        assert "choose from bizzlink" in capsys.readouterr().err
+        assert main(["credentials", "--url", server.url]) == 1  # no admin token: 401
+        assert "401" in capsys.readouterr().err
+        headers = {"X-Sandbox-Id": "cli-reset", "Authorization": "Bearer cli-admin"}
+        httpx.post(f"{server.url}/_sandbox/clock", json={"advance": 3600}, headers=headers)
+        faults = httpx.post(f"{server.url}/_sandbox/faults", json={"status": 503},
+                            headers=headers)
+        assert faults.status_code == 201
+        assert main(["reset", "--sandbox", "cli-reset", *remote]) == 0
+        assert "cli-reset reset" in capsys.readouterr().out
+        left = httpx.get(f"{server.url}/_sandbox/faults", headers=headers).json()
+        assert left["faults"] == []
+    assert main(["reset", "--url", server.url]) == 1  # the server is gone: one line
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot reach" in err

@@ -84,3 +84,38 @@ def test_state_file_is_never_half_written(tmp_path):
     data = json.loads(state_file.read_text())
     assert "default" in data["sandboxes"]
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_kill_9_loses_only_writes_acknowledged_within_the_documented_window(tmp_path):
+    """README: a kill -9 loses at most the writes acknowledged in the last second plus
+    one save. Writes run until the kill; every write acknowledged earlier than that
+    window (1 s + a generous 0.5 s for one save of this small world) must survive."""
+    state_file = tmp_path / "state.json"
+    proc, url = start(state_file)
+    acked: list[tuple[float, str, str]] = []
+    try:
+        started = time.monotonic()
+        n = 0
+        # Until a dozen writes are older than the window (a loaded machine is slow),
+        # and writes still going on when the kill comes.
+        while time.monotonic() - started < 20 and (
+                time.monotonic() - started < 3.0
+                or sum(at < time.monotonic() - 1.5 for at, _, _ in acked) < 12):
+            sandbox = ("default", "team-k")[n % 2]
+            acked.append((time.monotonic(), create(url, f"Acked {n}", sandbox), sandbox))
+            n += 1
+        killed_at = time.monotonic()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    must_survive = [(tid, sb) for at, tid, sb in acked if at < killed_at - 1.5]
+    assert len(must_survive) > 10
+    proc, url = start(state_file)
+    try:
+        lost = [tid for tid, sb in must_survive if not exists(url, tid, sb)]
+        assert lost == []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

@@ -83,3 +83,14 @@ def test_the_plugins_fixtures_work_in_a_users_run(pytester):
     """)
     result = pytester.runpytest_subprocess("-W", "error::DeprecationWarning")
     result.assert_outcomes(passed=1)
+
+
+def test_credentials_name_the_apis_and_roles_that_exist(sandbox):
+    import pytest
+
+    with pytest.raises(LookupError, match=r"no API 'walet': this sandbox has .*wallet"):
+        sandbox.credentials("walet")
+    with pytest.raises(LookupError, match=r"no wallet principal with role 'owner': its roles "
+                                          r"are .*platform_admin"):
+        sandbox.credentials("wallet", "owner")
+    assert sandbox.credentials("wallet", "platform_admin")["headers"]["X-API-KEY"]
