@@ -91,10 +91,16 @@ WALLET_BODY = json.dumps({
                     "password": "benchmark-pw", "keyDuration": 1, "duration": "DAYS"}}).encode()
 BIZ_BODY = json.dumps({"data": {"attributes": {"billingModel": "SEATS",
                                                "companyName": "Bench GmbH"}}}).encode()
+BIZ_LE_BODY = json.dumps({"data": {"type": "legal-entities", "attributes": {
+    "customerName": "Bench Legal Entity S.A.", "vatNumber": "LU12345678",
+    "addressCountry": "LU"}}}).encode()
+BIZ_LES = "/bizzlink/tenants/{le_tenant}/legal-entities"
 SCENARIOS = [
     Scenario("bizzlink", "list", _bizzlink("GET", "/bizzlink/tenants")),
     Scenario("bizzlink", "get", _bizzlink("GET", "/bizzlink/tenants/{child}")),
     Scenario("bizzlink", "create", _bizzlink("POST", "/bizzlink/tenants", BIZ_BODY)),
+    Scenario("bizzlink", "legal-entity list", _bizzlink("GET", BIZ_LES)),
+    Scenario("bizzlink", "legal-entity create", _bizzlink("POST", BIZ_LES, BIZ_LE_BODY)),
     Scenario("wallet", "list", lambda creds, ids: Request(
         "GET", "/api/v1/tenants", _wallet_admin(creds))),
     Scenario("wallet", "list filtered", lambda creds, ids: Request(
@@ -223,7 +229,9 @@ def known_ids(url: str, creds: dict) -> dict[str, str]:
     child = httpx.get(url + req.path, headers=req.headers).json()["data"][0]["id"]
     tenant = httpx.get(f"{url}{PIGELLO}/tenant/?_page=1&_page_size=1",
                        headers=_pigello_client(creds)).json()["data"][0]["id"]
-    return {"child": child, "pigello_tenant": tenant}
+    partner = next(c for c in creds["bizzlink"] if c.get("subscriptions") == ["SEATS", "FLOW"])
+    return {"child": child, "pigello_tenant": tenant,
+            "le_tenant": partner["examples"]["tenantId"]}
 
 
 WARMUP = 2   # seconds of unmeasured load before each measured run

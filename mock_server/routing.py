@@ -49,11 +49,9 @@ class MethodDispatch:
         self.operations: dict[str, t.Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method = scope["method"]
-        operation = self.operations.get(method)
-        if operation is None and method == "HEAD":
-            operation = self.operations["GET"]
-        await operation(scope, receive, send)
+        # Starlette's Route only lets the methods in ``operations`` through (HEAD has
+        # become GET before routing: HeadMiddleware).
+        await self.operations[scope["method"]](scope, receive, send)
 
 
 def _specificity(route: t.Any) -> tuple[int, ...]:

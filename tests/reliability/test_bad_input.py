@@ -37,10 +37,25 @@ def _bizzlink_auth(creds: dict) -> httpx.Auth:
     return BizzlinkAuth(p["headers"]["Authorization"].removeprefix("Bearer "), p["hmacSecret"])
 
 
+def _bizzlink_seats_auth(creds: dict) -> httpx.Auth:
+    p = next(c for c in creds["bizzlink"] if c.get("subscriptions") == ["SEATS"])
+    return BizzlinkAuth(p["headers"]["Authorization"].removeprefix("Bearer "), p["hmacSecret"])
+
+
+def _jsonapi_error(body: Any, status: int) -> bool:
+    return body["errors"][0]["status"] == str(status)
+
+
+# Kunde GmbH (a child of the SEATS partner) and its legal entity ACME Luxembourg S.A.
+BIZ_LES = "/bizzlink/tenants/770e8400-e29b-41d4-a716-446655440000/legal-entities"
+BIZ_PIDS = f"{BIZ_LES}/3f6d2a1e-8b4c-4d7e-9a2f-5c1b0e7d4a11/peppol-ids"
 TARGETS = [
     Target("bizzlink", _bizzlink_auth, lambda c: {}, "/bizzlink/tenants", "/bizzlink/tenants",
-           "/bizzlink/tenants/{id}", "page[size]",
-           lambda body, status: body["errors"][0]["status"] == str(status)),
+           "/bizzlink/tenants/{id}", "page[size]", _jsonapi_error),
+    Target("bizzlink-legal-entities", _bizzlink_seats_auth, lambda c: {}, BIZ_LES, BIZ_LES,
+           BIZ_LES + "/{id}", "page[size]", _jsonapi_error),
+    Target("bizzlink-peppol-ids", _bizzlink_seats_auth, lambda c: {}, BIZ_PIDS, BIZ_PIDS,
+           BIZ_PIDS + "/{id}", "page[size]", _jsonapi_error),
     Target("wallet", lambda c: None,
            lambda c: next(p for p in c["wallet"] if p["role"] == "platform_admin")["headers"],
            "/api/v1/tenants/register", "/api/v1/tenants", "/api/v1/tenants/{id}", "size",

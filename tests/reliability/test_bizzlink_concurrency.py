@@ -74,3 +74,36 @@ def test_concurrent_patches_leave_one_written_state(server):
                       headers={"X-Sandbox-Id": sandbox}).json()["data"]["attributes"]
     assert {"contactName": final["contactName"], "addressCity": final["addressCity"]} in states
     assert final["contactName"].split()[-1] == final["addressCity"].split()[-1]
+
+
+def _examples(url: str, sandbox: str) -> dict:
+    creds = httpx.get(f"{url}/_sandbox/credentials", headers={"X-Sandbox-Id": sandbox}).json()
+    return next(c for c in creds["bizzlink"] if c["hmacSecret"] == AUTH.secret)["examples"]
+
+
+def _post(url: str, sandbox: str, path: str, attrs: dict) -> int:
+    body = json.dumps({"data": {"attributes": attrs}}).encode()
+    return httpx.post(f"{url}{path}", content=body, auth=AUTH, timeout=30,
+                      headers={"Content-Type": "application/vnd.api+json",
+                               "X-Sandbox-Id": sandbox}).status_code
+
+
+def test_concurrent_legal_entity_and_peppol_id_creates_keep_uniqueness(server):
+    sandbox = f"race-le-{server.port}"
+    ex = _examples(server.url, sandbox)
+    les = f"/bizzlink/tenants/{ex['tenantId']}/legal-entities"
+    pids = f"{les}/{ex['legalEntityId']}/peppol-ids"
+    jobs = [(les, {"customerName": f"Race {i}", "legalEntityCode": "RACE-LE"}) for i in range(10)]
+    jobs += [(pids, {"peppolId": "9938:lu20202020"}) for _ in range(10)]
+    jobs += [(pids, {"peppolId": f"9938:lu3030303{i}", "isDefault": True}) for i in range(10)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(lambda j: _post(server.url, sandbox, *j), jobs))
+    assert all(s in (201, 422) for s in statuses), statuses
+    assert statuses[:10].count(201) == 1
+    assert statuses[10:20].count(201) == 1
+    assert statuses[20:].count(201) == 10
+    listed = httpx.get(f"{server.url}{pids}", params={"page[size]": 100}, auth=AUTH,
+                       headers={"X-Sandbox-Id": sandbox}, timeout=30).json()["data"]
+    assert sum(p["attributes"]["isDefault"] for p in listed) == 1
+    values = [p["attributes"]["peppolId"] for p in listed if p["attributes"]["active"]]
+    assert len(values) == len(set(values))

@@ -102,8 +102,7 @@ def test_405_allow_lists_every_method_of_the_path(server, method, path, allow):
 def test_allow_of_a_path_with_an_id_lists_get_patch_and_delete(server):
     resp = httpx.post(f"{server.url}/v2/tenants/2", headers=roomle())
     assert resp.status_code == 405
-    methods = {m.strip() for m in resp.headers["allow"].split(",")}
-    assert {"GET", "HEAD"} <= methods and "POST" not in methods
+    assert resp.headers["allow"] == "GET, HEAD, PUT, DELETE"  # a fixed, readable order
 
 
 ODD = ["%0A", "%0D", "%00", "%E2%82%AC", "a%2Fb", "%FF", "%0D%0AX-Injected:%201"]

@@ -1,20 +1,25 @@
-"""Bizzlink Partner Tenants: JSON:API documents, HMAC-signed requests, partner/child rules."""
+"""Bizzlink Partner API: tenants, legal entities, Peppol IDs; JSON:API documents,
+HMAC-signed requests, partner/child rules."""
 
 from mock_server.apis.base import ApiDefinition, package_yaml
 from mock_server.apis.bizzlink.auth import SignatureMiddleware
 from mock_server.apis.bizzlink.errors import render_error
+from mock_server.apis.bizzlink.jsonapi import NegotiationMiddleware, TrailingSlashMiddleware
 from mock_server.apis.bizzlink.models import build_state, credentials, dump_state, generate
 
 API = ApiDefinition(
     name="bizzlink",
-    title="Bizzlink Partner Tenants",
+    title="Bizzlink Partner API",
     spec="bizzlink.yaml",
     base_path="/bizzlink",
     render_error=render_error,
     body_validation_status=422,
     build_state=build_state,
     credentials=credentials,
-    middlewares=((SignatureMiddleware, "BEFORE_SECURITY"),),
+    # Signature first (outer), then JSON:API negotiation; the slash rule before routing.
+    middlewares=((SignatureMiddleware, "BEFORE_SECURITY"),
+                 (NegotiationMiddleware, "BEFORE_SECURITY"),
+                 (TrailingSlashMiddleware, "BEFORE_ROUTING")),
     fixture_schema=package_yaml(__file__),
     dump_state=dump_state,
     generate=generate,

@@ -2,13 +2,13 @@
 
 Plain functions and classes, testable without HTTP. A tenant record is stored flat:
 ``{"id", "partnerId", <the 13 attributes>}``; ``partnerId`` is None for tenants
-that are nobody's child (the accounts' own tenants).
+that are nobody's child (the accounts' own tenants). Legal entities and Peppol IDs
+live in :mod:`mock_server.apis.bizzlink.entities`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +16,9 @@ from typing import Any
 import phonenumbers
 import pycountry
 
+from mock_server.apis.bizzlink import entities
+from mock_server.apis.bizzlink.common import code_base, timestamp
+from mock_server.apis.bizzlink.entities import LE_ATTRIBUTES, PEPPOL_ATTRIBUTES
 from mock_server.config import Config
 from mock_server.errors import FieldError as FE
 from mock_server.errors import Forbidden, NotFound, Unprocessable
@@ -30,9 +33,7 @@ WRITABLE = tuple(a for a in ATTRIBUTES if a not in ("createdAt", "updatedAt"))
 ATTR = "/data/attributes/"
 
 
-def timestamp(sandbox: Sandbox) -> str:
-    """ISO-8601 UTC to the second, as the provider's examples show (2026-01-01T00:00:00Z)."""
-    return sandbox.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+__all__ = ["timestamp"]
 
 
 @dataclass
@@ -63,8 +64,14 @@ class BizzlinkState:
         self.accounts: dict[str, Account] = {}
         self.tenants = Collection("bizzlink.tenants",
                                   unique={"tenantCode": lambda r: r["tenantCode"].upper()})
+        self.legal_entities = entities.legal_entity_collection()
+        self.peppol_ids = entities.peppol_id_collection()
         self._children: dict[str, list[str]] = {}
         self._next_suffix: dict[str, int] = {}
+        # generated child tenants get legal entities and Peppol IDs (fixture option)
+        self.generate_legal_entities = True
+        # (tenant id, derived legal-entity code) -> next suffix to try
+        self.le_code_suffix: dict[tuple[str, str], int] = {}
 
     # --- accounts -------------------------------------------------------------
     def add_account(self, account: Account) -> None:
@@ -106,9 +113,7 @@ class BizzlinkState:
 
     def derive_tenant_code(self, company_name: str) -> str:
         """``Kunde GmbH`` -> ``KUNDE-GMBH``; ``-2``, ``-3`` ... on collision."""
-        ascii_name = (unicodedata.normalize("NFKD", company_name.replace("ß", "ss"))
-                      .encode("ascii", "ignore").decode())
-        base = re.sub(r"[^A-Z0-9]+", "-", ascii_name.upper()).strip("-")[:56] or "TENANT"
+        base = code_base(company_name, "TENANT")
         code, n = base, self._next_suffix.get(base, 1)
         if n > 1:
             code = f"{base}-{n}"
@@ -256,6 +261,7 @@ def _insert(state: BizzlinkState, record: Record, where: str) -> None:
 def build_state(sandbox: Sandbox, section: dict, config: Config) -> BizzlinkState:
     """Accounts (with their own tenants), explicit child tenants, then generated ones."""
     state = BizzlinkState(sandbox)
+    state.generate_legal_entities = section.get("generatedLegalEntities", True)
     now = section.get("createdAt") or timestamp(sandbox)
     for i, acc in enumerate(section.get("accounts", [])):
         where = f"bizzlink.accounts[{i}]"
@@ -283,6 +289,10 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> BizzlinkStat
             raise FixtureError(f"{where}.attributes: {', '.join(missing)} required",
                                [(f"{where}.attributes.{a}", "is required") for a in missing])
         _insert(state, _record(sandbox, state, attrs, item["id"], partner.id, now), where)
+    for i, item in enumerate(section.get("legalEntities") or []):
+        _load_legal_entity(state, item, f"bizzlink.legalEntities[{i}]", now)
+    for i, item in enumerate(section.get("peppolIds") or []):
+        _load_peppol_id(state, item, f"bizzlink.peppolIds[{i}]", now)
     for i, acc in enumerate(section.get("accounts", [])):
         count = int(acc.get("generatedChildren", 0))
         account = state.accounts[acc["id"]]
@@ -300,8 +310,65 @@ def add_generated_child(state: BizzlinkState, partner: Account, now: str) -> Rec
     models = [m for m, active in partner.subscriptions.items() if active] or ["FLOW"]
     model = models[state.count_children(partner.id) % len(models)]
     attrs = fake_tenant_attributes(state.sandbox, model)
-    return state.insert(_record(state.sandbox, state, attrs, state.sandbox.new_uuid(),
-                                partner.id, now))
+    tenant = state.insert(_record(state.sandbox, state, attrs, state.sandbox.new_uuid(),
+                                  partner.id, now))
+    if state.generate_legal_entities:
+        entities.add_generated_legal_entities(state, tenant, now)
+    return tenant
+
+
+def _fail(where: str, field: str, problem: str) -> FixtureError:
+    return FixtureError(f"{where}.{field}: {problem}", [(f"{where}.{field}", problem)])
+
+
+def _load_legal_entity(state: BizzlinkState, item: dict, where: str, now: str) -> None:
+    tenant_id = item["tenant"]
+    if tenant_id not in state.tenants:
+        raise _fail(where, "tenant", f"{tenant_id} is not a tenant")
+    record: Record = {a: None for a in LE_ATTRIBUTES}
+    record.update(item["attributes"])
+    record.update({"id": item["id"], "tenantId": tenant_id,
+                   "createdAt": record["createdAt"] or now,
+                   "updatedAt": record["updatedAt"] or now})
+    if record["active"] is None:
+        record["active"] = True
+    if not record["legalEntityCode"]:
+        record["legalEntityCode"] = entities.derive_legal_entity_code(
+            state, tenant_id, record["customerName"])
+    try:
+        state.legal_entities.insert(record)
+    except UniqueViolation as exc:
+        field = "id" if exc.index == "id" else "attributes.legalEntityCode"
+        raise _fail(where, field, "is used twice") from None
+
+
+def _load_peppol_id(state: BizzlinkState, item: dict, where: str, now: str) -> None:
+    legal_entity = state.legal_entities.peek(item["legalEntity"])
+    if legal_entity is None:
+        raise _fail(where, "legalEntity", f"{item['legalEntity']} is not a legal entity")
+    attrs = item["attributes"]
+    parts = entities.split_peppol_id(attrs["peppolId"])
+    if parts is None or parts[0] not in entities.EAS_CODES:
+        raise _fail(where, "attributes.peppolId", "is not <EAS scheme>:<participantId>")
+    record: Record = {a: None for a in PEPPOL_ATTRIBUTES}
+    record.update(attrs)
+    created = record["createdAt"] or now
+    record.update({
+        "id": item["id"], "tenantId": legal_entity["tenantId"],
+        "legalEntityId": item["legalEntity"], "schemeId": parts[0], "participantId": parts[1],
+        "active": attrs.get("active", True), "smpRegistered": attrs.get("smpRegistered", False),
+        "createdAt": created, "bcRegistrationDate": record["bcRegistrationDate"] or created[:10],
+    })
+    if record["isDefault"] is None:
+        record["isDefault"] = record["active"] and not entities.defaults_of(
+            state, item["legalEntity"])
+    if record["smpRegistered"] and not record["active"]:
+        raise _fail(where, "attributes.smpRegistered", "an inactive Peppol ID is not registered")
+    try:
+        state.peppol_ids.insert(record)
+    except UniqueViolation as exc:
+        field = "id" if exc.index == "id" else "attributes.peppolId"
+        raise _fail(where, field, "is used twice (among active Peppol IDs)") from None
 
 
 def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
@@ -330,10 +397,22 @@ def dump_state(state: BizzlinkState) -> dict[str, Any]:
             "token": account.token, "hmacSecret": account.hmac_secret,
             "tenant": {a: own[a] for a in ATTRIBUTES} if own else {},
         })
-    tenants = [{"id": r["id"], "partner": r["partnerId"],
-                "attributes": {a: r[a] for a in ATTRIBUTES}}
-               for r in state.tenants.values() if r["partnerId"]]
-    return {"accounts": accounts, "tenants": tenants}
+    tenants = []
+    for r in state.tenants.values():
+        if r["partnerId"]:
+            entry = {"id": r["id"], "partner": r["partnerId"],
+                     "attributes": {a: r[a] for a in ATTRIBUTES}}
+            if r["billingModel"] == "SEATS":
+                entry["seats"] = entities.seats(state, r["id"])
+            tenants.append(entry)
+    legal_entities = [{"id": r["id"], "tenant": r["tenantId"],
+                       "attributes": {a: r[a] for a in LE_ATTRIBUTES}}
+                      for r in state.legal_entities.values()]
+    peppol_ids = [{"id": r["id"], "legalEntity": r["legalEntityId"],
+                   "attributes": {a: r[a] for a in PEPPOL_ATTRIBUTES}}
+                  for r in state.peppol_ids.values()]
+    return {"accounts": accounts, "tenants": tenants, "legalEntities": legal_entities,
+            "peppolIds": peppol_ids}
 
 
 def credentials(sandbox: Sandbox) -> list[dict]:
@@ -349,5 +428,28 @@ def credentials(sandbox: Sandbox) -> list[dict]:
         }
         if account.partner:
             entry["subscriptions"] = [m for m, on in account.subscriptions.items() if on]
+            examples = _examples(state, account.id)
+            if examples:
+                entry["examples"] = examples
         out.append(entry)
     return out
+
+
+def _examples(state: BizzlinkState, partner_id: str, scan: int = 100) -> dict[str, str]:
+    """Ids to try the partner's legal-entity flow with: a child tenant that has legal
+    entities, one of them, an active Peppol ID (SMP-registered if any). Looks at the
+    first ``scan`` children only, so that a big world answers as fast as a small one."""
+    peppol = state.peppol_ids
+    found: dict[str, str] = {}
+    for tenant_id in state._children.get(partner_id, [])[:scan]:
+        for le_id in state.legal_entities.lookup("tenant", tenant_id):
+            for pid in peppol.lookup("legalEntity", le_id):
+                record = peppol.peek(pid)
+                if not record["active"]:
+                    continue
+                if not found:
+                    found = {"tenantId": tenant_id, "legalEntityId": le_id, "peppolIdId": pid}
+                if record["smpRegistered"]:
+                    return {"tenantId": tenant_id, "legalEntityId": le_id,
+                            "smpRegisteredPeppolIdId": pid}
+    return found
