@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mock_server.apis.bizzlink.signing import sign  # noqa: E402
+from mock_server.apis.roomle.tokens import make_token  # noqa: E402
 
 
 @dataclass
@@ -66,7 +68,11 @@ def _bizzlink(method: str, path: str, body: bytes = b"") -> Callable[[dict, dict
 
 
 def _roomle_admin(creds: dict) -> dict[str, str]:
-    return dict(next(p for p in creds["roomle"] if p["role"] == "super_admin")["headers"])
+    """Roomle's real scheme: a request token made now (valid for the fixtures'
+    requestTokenMaxAge, 300 s, and accepted again within it, so wrk may repeat it)."""
+    p = next(p for p in creds["roomle"] if p["role"] == "super_admin")
+    token = make_token(p["secret"], p["sessionToken"], p["apiKey"], datetime.now(UTC))
+    return {**p["headers"], "token": token}
 
 
 def _wallet_admin(creds: dict) -> dict[str, str]:
@@ -269,22 +275,29 @@ def soak(seconds: int, chunk: int = 30) -> None:
     server = Server("--signature-tolerance", str(seconds + 600))
     creds = httpx.get(f"{server.url}/_sandbox/credentials").json()
     ids = known_ids(server.url, creds)
-    entries = []
-    for sc in SCENARIOS:
-        req = sc.build(creds, ids)
-        headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}"
-                            for k, v in req.headers.items())
-        body = json.dumps(req.body.decode()) if req.body else "nil"
-        entries.append(f"reqs[#reqs + 1] = {{method = {json.dumps(req.method)}, "
-                       f"path = {json.dumps(req.path)}, headers = {{{headers}}}, body = {body}}}")
+
+    def entries() -> list[str]:
+        """The requests, built anew for each chunk (Roomle's tokens age)."""
+        out = []
+        for sc in SCENARIOS:
+            req = sc.build(creds, ids)
+            headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}"
+                                for k, v in req.headers.items())
+            body = json.dumps(req.body.decode()) if req.body else "nil"
+            out.append(f"reqs[#reqs + 1] = {{method = {json.dumps(req.method)}, "
+                       f"path = {json.dumps(req.path)}, headers = {{{headers}}}, "
+                       f"body = {body}}}")
+        return out
+
     fh = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     fh.close()
-    print(f"soak: {seconds} s of mixed load ({len(entries)} request kinds), "
+    print(f"soak: {seconds} s of mixed load ({len(SCENARIOS)} request kinds), "
           f"start RSS {rss_mb(server.proc.pid):.1f} MB")
     print(f"{'t (s)':>6}{'req/s':>10}{'non-2xx':>10}{'RSS MB':>10}")
     try:
         for t in range(chunk, seconds + 1, chunk):
-            Path(fh.name).write_text(MIXED_LUA.format(entries="\n".join(entries), salt=f"s{t}"))
+            Path(fh.name).write_text(MIXED_LUA.format(entries="\n".join(entries()),
+                                                      salt=f"s{t}"))
             out = subprocess.run(["wrk", "-t2", "-c10", f"-d{chunk}s", "-s", fh.name,
                                   server.url + "/"], capture_output=True, text=True).stdout
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])

@@ -98,7 +98,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     validate_responses=args.validate_responses,
                     admin_token=args.admin_token or None, journal_size=args.journal_size,
                     max_sandboxes=args.max_sandboxes, max_body_bytes=args.max_body_bytes,
-                    state_file=Path(args.state_file) if args.state_file else None)
+                    state_file=Path(args.state_file) if args.state_file else None,
+                    roomle_plain_tokens=args.roomle_plain_tokens)
     config.generate = _counts(args)
     config.load_in_background = True
     config.tune_process = True
@@ -300,6 +301,22 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roomle_token(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from mock_server.apis.roomle.tokens import TokenError, make_token
+
+    try:
+        moment = datetime.fromisoformat(args.timestamp.replace("Z", "+00:00")) \
+            if args.timestamp else datetime.now(UTC)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        print(make_token(args.secret, args.session, args.api_key, moment, args.algorithm))
+    except (TokenError, ValueError) as exc:
+        raise CliError(f"mock-server roomle-token: {exc}") from None
+    return 0
+
+
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 # flag, type, default, help, choices
@@ -325,6 +342,9 @@ SERVE_OPTIONS: list[tuple[str, Any, object, str, tuple[str, ...] | None]] = [
                                                "refused with 431", None),
     ("header-timeout", _seconds, 10.0, "seconds a client may take to send the request line "
                                        "and headers (then 408 and closed)", None),
+    ("roomle-plain-tokens", bool, False, "also accept Roomle session tokens unencrypted in the "
+                                         "token header (the sandbox's own; Roomle does not)",
+     None),
     ("log-level", str, "warning", "server log level", LOG_LEVELS),
     ("access-log", bool, False, "print one line per request", None),
 ]
@@ -413,6 +433,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the raw body: a literal string, @file, or @- for stdin")
     sign.add_argument("--timestamp", type=int, default=None, help="unix seconds (default now)")
     sign.set_defaults(func=cmd_sign)
+
+    rt = sub.add_parser("roomle-token", help="print a Roomle token header value",
+                        formatter_class=formatter,
+                        description="Encrypts '<timestamp>;<session>;<apiKey>' with the "
+                                    "apiKey's secret, as Roomle's token header wants it.")
+    rt.add_argument("--secret", required=True, help="the apiKey's secret (16, 24 or 32 bytes)")
+    rt.add_argument("--api-key", required=True, help="the apiKey the header goes with")
+    rt.add_argument("--session", default="anonymous",
+                    help="session token from POST /v2/auth/signin (default: anonymous)")
+    rt.add_argument("--algorithm", choices=["01", "02"], default="02",
+                    help="01 = AES/CBC/PKCS5Padding (zero IV), 02 = AES/ECB/PKCS5Padding")
+    rt.add_argument("--timestamp", default=None,
+                    help="ISO-8601 moment (default now; follow the sandbox clock if moved)")
+    rt.set_defaults(func=cmd_roomle_token)
     return parser
 
 

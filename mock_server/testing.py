@@ -11,6 +11,8 @@ gives every pytest run these fixtures (see docs/pytest.md):
   variant with Connexion's test client and response validation on: no socket.
 - ``BizzlinkAuth`` (httpx) and ``BizzlinkRequestsAuth`` (requests) sign Bizzlink
   requests, so a client under test can be used unchanged.
+- ``RoomleAuth`` (httpx) and ``RoomleRequestsAuth`` (requests) sign in to Roomle once
+  (or use a given session) and encrypt a fresh ``token`` header for every request.
 """
 
 from __future__ import annotations
@@ -90,6 +92,107 @@ class BizzlinkRequestsAuth:
         return request
 
 
+class _RoomleTokens:
+    """What both Roomle auth classes share: the headers for one request."""
+
+    def __init__(self, api_key: str, secret: str, *, session_token: str | None = None,
+                 identification: str | None = None, password: str | None = None,
+                 current_tenant: str | None = None, language: str | None = None,
+                 algorithm: str = "02", clock: Callable[[], float] = time.time,
+                 signin_path: str = "/v2/auth/signin") -> None:
+        self.api_key = api_key
+        self.secret = secret
+        self.session_token = session_token
+        self.identification = identification
+        self.password = password
+        self.current_tenant = current_tenant
+        self.language = language
+        self.algorithm = algorithm
+        self.clock = clock
+        self.signin_path = signin_path
+
+    @property
+    def needs_sign_in(self) -> bool:
+        return self.session_token is None and self.identification is not None
+
+    def headers(self, session: str | None = None) -> dict[str, str]:
+        from datetime import UTC, datetime
+
+        from mock_server.apis.roomle.tokens import ANONYMOUS, make_token
+
+        moment = datetime.fromtimestamp(self.clock(), UTC)
+        token = make_token(self.secret, session or self.session_token or ANONYMOUS,
+                           self.api_key, moment, self.algorithm)
+        out = {"apiKey": self.api_key, "token": token}
+        if self.current_tenant is not None:
+            out["currentTenant"] = self.current_tenant
+        if self.language is not None:
+            out["language"] = self.language
+        return out
+
+    def sign_in_body(self) -> dict[str, str]:
+        return {"identification": self.identification or "", "password": self.password or ""}
+
+    def signed_in(self, status: int, body: Any) -> None:
+        if status != 200:
+            raise AssertionError(f"Roomle sign-in as {self.identification} failed: {status} {body}")
+        self.session_token = body["auth"]["token"]
+
+
+class RoomleAuth(_RoomleTokens, httpx.Auth):
+    """Roomle's authentication for httpx: signs in with ``identification`` and ``password``
+    on the first request (unless a ``session_token`` is given), then sends ``apiKey``,
+    a fresh ``token`` (AES, algorithm ``02`` or ``01``), ``currentTenant`` and
+    ``language`` with every request. ``clock`` returns unix seconds for the token
+    timestamp (default now; follow the sandbox clock when a test moves it)."""
+
+    requires_response_body = True
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.needs_sign_in:
+            extra = {k: v for k, v in request.headers.items() if k.lower() == "x-sandbox-id"}
+            signin = httpx.Request("POST", request.url.copy_with(path=self.signin_path,
+                                                                 query=None),
+                                   json=self.sign_in_body(),
+                                   headers={**extra, **self.headers(None)})
+            response = yield signin
+            self.signed_in(response.status_code, response.text if response.status_code != 200
+                           else response.json())
+        request.headers.update(self.headers())
+        yield request
+
+
+class RoomleRequestsAuth(_RoomleTokens):
+    """The same for the ``requests`` library (``requests.get(url, auth=...)``)."""
+
+    def __call__(self, request: Any) -> Any:
+        if self.needs_sign_in:
+            from urllib.parse import urlsplit, urlunsplit
+
+            import requests
+
+            parts = urlsplit(request.url)
+            url = urlunsplit((parts.scheme, parts.netloc, self.signin_path, "", ""))
+            extra = {k: v for k, v in request.headers.items() if k.lower() == "x-sandbox-id"}
+            resp = requests.post(url, json=self.sign_in_body(),
+                                 headers={**extra, **self.headers(None)}, timeout=30)
+            self.signed_in(resp.status_code, resp.json() if resp.ok else resp.text)
+        request.headers.update(self.headers())
+        return request
+
+
+def roomle_auth(principal: dict, requests_library: bool = False, **kwargs: Any) -> Any:
+    """A Roomle auth for a principal of ``GET /_sandbox/credentials`` (its seeded session,
+    or a sign-in with its email and password when it has none)."""
+    headers = principal.get("headers", {})
+    options = dict(session_token=principal.get("sessionToken"),
+                   identification=principal.get("email"), password=principal.get("password"),
+                   current_tenant=headers.get("currentTenant"), language=headers.get("language"))
+    options.update(kwargs)
+    cls = RoomleRequestsAuth if requests_library else RoomleAuth
+    return cls(principal["apiKey"], principal["secret"], **options)
+
+
 class Sandbox:
     """One sandbox on a running server: its URL, credentials and control plane.
 
@@ -129,11 +232,14 @@ class Sandbox:
         raise LookupError(f"no {api} principal{wanted}: its roles are {', '.join(roles)}")
 
     def auth(self, api: str, role: str | None = None, **match: Any) -> httpx.Auth:
-        """An httpx auth for a principal: signing for Bizzlink, plain headers otherwise."""
+        """An httpx auth for a principal: signing for Bizzlink, a fresh token per request
+        for Roomle, plain headers otherwise."""
         principal = self.credentials(api, role, **match)
         if api == "bizzlink":
             token = principal["headers"]["Authorization"].removeprefix("Bearer ")
             return BizzlinkAuth(token, principal["hmacSecret"])
+        if api == "roomle":
+            return roomle_auth(principal)
         return _HeaderAuth(principal["headers"])
 
     def client(self, **kwargs: Any) -> httpx.Client:

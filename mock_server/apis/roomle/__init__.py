@@ -1,4 +1,5 @@
-"""The Roomle Tenant API: wrapped tenant documents, apiKey + user token, role rules."""
+"""The Roomle Tenant API: wrapped tenant documents, sign-in and AES-encrypted request
+tokens as Roomle publishes them, role rules."""
 
 from mock_server.apis.base import ApiDefinition, package_yaml
 from mock_server.apis.roomle.errors import render_error
