@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,9 @@ class ApiDefinition:
     - ``generate(sandbox, section, config, count, progress) -> section``: the
       section plus ``count`` Faker-made records (``mock-server generate``), whose
       CLI option is ``--<generate_option>``.
+    - ``secrets(sandbox) -> values``: every secret value the API holds in a sandbox
+      (keys, tokens, passwords), masked wherever they appear in the journal and the
+      logs; without it they are read from ``credentials``.
     """
 
     name: str
@@ -70,6 +73,7 @@ class ApiDefinition:
     dump_state: StateDumper | None = None
     generate: Generator | None = None
     generate_option: str = ""
+    secrets: Callable[[Sandbox], Iterable[str]] | None = None
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")

@@ -577,6 +577,17 @@ def _principal(state: RoomleState, tenant: Record, session: str, now: datetime,
     return out
 
 
+def secrets(sandbox: Sandbox) -> list[str]:
+    """The secret values Roomle holds (for masking): passwords, session tokens, apiKeys
+    and their secrets. Cheap, unlike :func:`credentials`, which encrypts a token each."""
+    state: RoomleState = sandbox.state(API)
+    found = [u.password for u in state.users.values() if u.password]
+    found += list(state.sessions)
+    for tenant in state.tenants.values():
+        found += [tenant["apiKey"], tenant.get("secret") or ""]
+    return [s for s in found if s]
+
+
 def credentials(sandbox: Sandbox) -> list[dict]:
     """Each seeded user (email, password, a seeded session) and every tenant's apiKey as
     an anonymous caller, each with its secret and headers made for this moment."""
