@@ -462,13 +462,19 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> WalletState:
 
 def dump_state(state: WalletState) -> dict[str, Any]:
     """Every tenant, user, key and history entry, explicitly."""
+    # Grouped once (a tenant's users, a user's first key): linear, where asking every
+    # user and key per tenant took 20 minutes for a state file of 100,000 tenants.
+    users_of: dict[Any, list[dict]] = {}
+    for u in state.users.values():
+        users_of.setdefault(u["tenantId"], []).append(u)
+    key_of: dict[Any, dict] = {}
+    for k in state.keys.values():
+        key_of.setdefault(k["userId"], k)
     tenants = []
     for t in state.tenants.values():
         users = []
-        for u in state.users.values():
-            if u["tenantId"] != t["id"]:
-                continue
-            key = next((k for k in state.keys.values() if k["userId"] == u["id"]), None)
+        for u in users_of.get(t["id"], []):
+            key = key_of.get(u["id"])
             users.append({"userId": u["id"], "fullName": u["fullName"], "email": u["email"],
                           "phoneNumber": u["phoneNumber"], "country": u["country"],
                           "type": u["type"], "passwordHash": u["passwordHash"],
