@@ -336,10 +336,12 @@ class ParamValidator(ParameterValidator):
             raise RequestValidationError(errors, in_body=False)
 
 
-def validator_map() -> dict:
-    """The complete validator map for Connexion (it merges shallowly: keep every entry)."""
+def validator_map(body_validators: dict[str, type] | None = None) -> dict:
+    """The complete validator map for Connexion (it merges shallowly: keep every entry);
+    ``body_validators`` replaces body validators by media type (one API's own)."""
     body = MediaTypeDict(dict(VALIDATOR_MAP["body"]))
     body["*/*json"] = BodyValidator
+    body.update(body_validators or {})
     return {"parameter": ParamValidator, "body": body, "response": VALIDATOR_MAP["response"]}
 
 

@@ -55,6 +55,9 @@ class ApiDefinition:
     - ``generate(sandbox, section, config, count, progress) -> section``: the
       section plus ``count`` Faker-made records (``mock-server generate``), whose
       CLI option is ``--<generate_option>``.
+    - ``body_validators``: request-body validator classes by media type that replace
+      the shared ones for this API only (e.g. a validator that coerces as the
+      provider's framework does).
     """
 
     name: str
@@ -70,6 +73,7 @@ class ApiDefinition:
     dump_state: StateDumper | None = None
     generate: Generator | None = None
     generate_option: str = ""
+    body_validators: dict[str, type] = field(default_factory=dict)
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")
