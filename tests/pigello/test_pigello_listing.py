@@ -111,7 +111,7 @@ def test_paging(pg, query, expected, meta):
 
 
 @pytest.mark.parametrize("query, key", [
-    ("_page=1", "_page_size"), ("_page_size=5", "_page"), ("_page=0&_page_size=5", "_page"),
+    ("_page=1", "_page"), ("_page_size=5", "_page_size"), ("_page=0&_page_size=5", "_page"),
     ("_page=1&_page_size=0", "_page_size"), ("_page=1&_page_size=1001", "_page_size"),
     ("_page=x&_page_size=1", "_page"), ("_page=-1&_page_size=1", "_page"),
 ])

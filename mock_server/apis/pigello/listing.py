@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from math import ceil
 from typing import Any
 
+from mock_server.apis.pigello.drf import DATE_FORMAT, DATETIME_FORMAT
 from mock_server.apis.pigello.models import (
     CONNECTION,
     CUSTOMER_INDEXES,
@@ -21,9 +24,15 @@ from mock_server.apis.pigello.models import (
 from mock_server.errors import BadRequest, FieldError
 from mock_server.store import Record
 
-RESERVED = ("_page", "_page_size", "_order_by", "_search")
-TRUE = ("true", "1")
-FALSE = ("false", "0")
+RESERVED = ("_page", "_page_size", "_order_by", "_search", "_jsonl", "_slim", "_statistics",
+            "tags", "customer_columns", "global_realestates", "global_segments")
+# The provider's "Additional Validation Information" phrase, used as the error message.
+TOGETHER = "This value must be set together with the following fields: "
+# Flags read the way DRF's BooleanField reads them (case-insensitive).
+TRUE = ("true", "1", "t", "y", "yes", "on")
+FALSE = ("false", "0", "f", "n", "no", "off")
+# Filters on members the sandbox never fills: a non-empty value matches nothing.
+EMPTY_MEMBERS = ("tags", "customer_columns")
 
 
 class QueryError(Exception):
@@ -41,7 +50,7 @@ def _bool(param: str, raw: str) -> bool:
         return True
     if low in FALSE:
         return False
-    raise QueryError(param, "Must be true or false.")
+    raise QueryError(param, "Must be a valid boolean.")
 
 
 def _scalar(param: str, kind: str, raw: str) -> Any:
@@ -54,13 +63,18 @@ def _scalar(param: str, kind: str, raw: str) -> Any:
     if kind == "datetime":
         parsed = parse_datetime(raw)
         if parsed is None:
-            raise QueryError(param, "Enter a valid date/time (ISO 8601).")
+            raise QueryError(param, DATETIME_FORMAT)
         return parsed
+    if kind == "date":
+        try:
+            return date.fromisoformat(raw.strip()).isoformat()
+        except ValueError:
+            raise QueryError(param, DATE_FORMAT) from None
     if kind in ("ref", "uuid"):
         try:
             return str(uuid.UUID(raw.strip()))
         except ValueError:
-            raise QueryError(param, f'"{raw}" is not a valid UUID.') from None
+            raise QueryError(param, "Must be a valid UUID.") from None
     if kind == "boolean":
         return _bool(param, raw)
     return raw
@@ -74,6 +88,7 @@ def _value(record: Record, field: str, kind: str) -> Any:
 
 
 _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "iexact": lambda v, x: v.casefold() == x.casefold(),
     "contains": lambda v, x: x in v,
     "icontains": lambda v, x: x.casefold() in v.casefold(),
     "startswith": lambda v, x: v.startswith(x),
@@ -253,15 +268,24 @@ def list_records(state: PigelloState, entity: Entity, customer_id: str,
             else:
                 page_size = number
     if ("_page" in params) != ("_page_size" in params):
-        missing = "_page_size" if "_page" in params else "_page"
-        other = "_page" if missing == "_page_size" else "_page_size"
-        errors.append(FieldError(f"Required when {other} is given (send both or neither).",
-                                 parameter=missing, location="query"))
+        given = "_page" if "_page" in params else "_page_size"
+        other = "_page_size" if given == "_page" else "_page"
+        errors.append(FieldError(f"{TOGETHER}{other}", parameter=given, location="query"))
+    flags = {}
+    for name in ("_jsonl", "_slim", "_statistics"):
+        try:
+            flags[name] = _bool(name, params[name]) if name in params else False
+        except QueryError as exc:
+            errors.append(FieldError(exc.detail, parameter=name, location="query"))
+    for name in EMPTY_MEMBERS:
+        if params.get(name, "").strip():
+            tests.append(Filter(lambda r: False, name))
     search = params.get("_search", "").strip().casefold()
     ordered = bool(params.get("_order_by", "").strip())
     if errors:
         raise BadRequest("The query is not valid", errors=errors)
-    if not (search or ordered or len(tests) > 1) and page is not None and page_size is not None:
+    if not (search or ordered or len(tests) > 1 or flags.get("_statistics")) \
+            and page is not None and page_size is not None:
         keys = ("customer", [customer_id]) if not tests else \
             _index_keys(state, entity, customer_id, tests[0])
         if keys is not None:
@@ -278,9 +302,27 @@ def list_records(state: PigelloState, entity: Entity, customer_id: str,
     if errors:
         raise BadRequest("The query is not valid", errors=errors)
     total = len(records)
+    extra = {"statistics": statistics(entity, records)} if flags.get("_statistics") else {}
     if page is not None and page_size is not None:
-        return records[(page - 1) * page_size:page * page_size], _meta(total, page, page_size)
-    return records, {"total_amount": total, "page": None, "page_size": None, "page_amount": 1}
+        return (records[(page - 1) * page_size:page * page_size],
+                {**_meta(total, page, page_size), **extra})
+    return records, {"total_amount": total, "page": None, "page_size": None, "page_amount": 1,
+                     **extra}
+
+
+def statistics(entity: Entity, records: list[Record]) -> dict[str, Any]:
+    """``_statistics=true``: the number of matches, and per choice or boolean field the
+    number of matches per value (keys as JSON text: ``"true"``, ``"2"``, ``"null"``)."""
+    out: dict[str, Any] = {"total_amount": len(records)}
+    for name, spec in entity.fields.items():
+        if spec.kind not in ("boolean", "integer"):
+            continue
+        counts: dict[str, int] = {}
+        for r in records:
+            key = json.dumps(r.get(name))
+            counts[key] = counts.get(key, 0) + 1
+        out[name] = dict(sorted(counts.items()))
+    return out
 
 
 def _meta(total: int, page: int, page_size: int) -> dict[str, Any]:
