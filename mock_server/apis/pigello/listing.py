@@ -20,6 +20,7 @@ from mock_server.apis.pigello.models import (
     Entity,
     PigelloState,
     parse_datetime,
+    value,
 )
 from mock_server.errors import BadRequest, FieldError
 from mock_server.store import Record
@@ -80,11 +81,11 @@ def _scalar(param: str, kind: str, raw: str) -> Any:
     return raw
 
 
-def _value(record: Record, field: str, kind: str) -> Any:
-    value = record.get(field)
-    if kind == "datetime" and value is not None:
-        return parse_datetime(value)
-    return value
+def _value(record: Record, field: str, kind: str, entity: Entity = CONNECTION) -> Any:
+    found = value(entity, record, field)
+    if kind == "datetime" and found is not None:
+        return parse_datetime(found)
+    return found
 
 
 _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
@@ -128,32 +129,32 @@ def make_filter(entity: Entity, param: str, raw: str) -> Filter:
         wanted = _bool(param, raw)
 
         def test(r: Record) -> bool:
-            return (r.get(field) is None) == wanted
+            return (value(entity, r, field) is None) == wanted
     elif op == "in":
         values = [_scalar(param, kind, part) for part in raw.split(",") if part.strip() != ""]
         exact = tuple(values)
 
         def test(r: Record) -> bool:
-            return _value(r, field, kind) in values
+            return _value(r, field, kind, entity) in values
     elif op in _STRING_TESTS:
         check = _STRING_TESTS[op]
 
         def test(r: Record) -> bool:
-            v = r.get(field)
+            v = value(entity, r, field)
             return v is not None and check(v, raw)
     elif op in _ORDER_TESTS:
         compare = _ORDER_TESTS[op]
         target = _scalar(param, kind, raw)
 
         def test(r: Record) -> bool:
-            v = _value(r, field, kind)
+            v = _value(r, field, kind, entity)
             return v is not None and compare(v, target)
     else:
         target = _scalar(param, kind, raw)
         exact = (target,)
 
         def test(r: Record) -> bool:
-            return _value(r, field, kind) == target
+            return _value(r, field, kind, entity) == target
     if negate:
         return Filter(lambda r: not test(r), field)
     return Filter(test, field, exact if kind != "datetime" else None)
@@ -233,7 +234,7 @@ def _sort(entity: Entity, records: list[Record], raw: str) -> list[Record]:
         kind = entity.fields[field].kind
 
         def sort_key(r: Record, field: str = field, kind: str = kind) -> tuple:
-            v = _value(r, field, kind)
+            v = _value(r, field, kind, entity)
             return (v is None, v if v is not None else 0)
 
         records.sort(key=sort_key, reverse=key.startswith("-"))
@@ -319,7 +320,7 @@ def statistics(entity: Entity, records: list[Record]) -> dict[str, Any]:
             continue
         counts: dict[str, int] = {}
         for r in records:
-            key = json.dumps(r.get(name))
+            key = json.dumps(value(entity, r, name))
             counts[key] = counts.get(key, 0) + 1
         out[name] = dict(sorted(counts.items()))
     return out
