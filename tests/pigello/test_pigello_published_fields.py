@@ -149,3 +149,22 @@ def test_a_rejected_write_changes_nothing(pg, client):
               ).status_code == 400
     assert pg("PATCH", f"{TENANTS}{T1}/", json={"birth_date": "x"}).status_code == 400
     assert client.get("/_sandbox/state").json()["pigello"] == before
+
+
+def test_a_body_without_content_type_is_415_as_drf_words_it(pg):
+    resp = pg("POST", TENANTS, content=b'{"first_name": "Utan"}')
+    assert resp.status_code == 415, resp.text
+    assert resp.json() == {"detail": 'Unsupported media type "" in request.'}
+
+
+def test_fixture_records_are_read_with_the_api_rules(client):
+    customer = {"id": "5bc8fbbc-bde5-4099-8164-d8399f767c45", "name": "A"}
+    tenant = {"id": T1, "customer": customer["id"], "first_name": "A", "ssn": "198503121232"}
+    resp = client.post("/_sandbox/fixtures", json={"version": 1, "pigello": {
+        "customers": [customer], "tenants": [tenant]}})
+    assert resp.status_code == 400, resp.text
+    assert "pigello.tenants[0].ssn" in resp.text
+    resp = client.post("/_sandbox/fixtures", json={"version": 1, "pigello": {
+        "customers": [customer], "tenants": [{**tenant, "ssn": None,
+                                              "allow_brf_access": True}]}})
+    assert resp.status_code == 400 and "pigello.tenants[0].allow_brf_access" in resp.text

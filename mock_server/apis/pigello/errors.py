@@ -43,7 +43,8 @@ def _detail(error: ApiError) -> str:
         return "Authentication credentials were not provided."
     if error.status == 415:
         found = MEDIA_TYPE.search(detail)
-        media = found.group(1) if found else detail
+        # No Content-Type at all: DRF negotiates with "" and names it.
+        media = found.group(1) if found else ""
         return f'Unsupported media type "{media}" in request.'
     if error.status == 405:
         return f'Method "{METHOD.get()}" not allowed.'
