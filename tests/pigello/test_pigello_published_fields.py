@@ -168,3 +168,28 @@ def test_fixture_records_are_read_with_the_api_rules(client):
         "customers": [customer], "tenants": [{**tenant, "ssn": None,
                                               "allow_brf_access": True}]}})
     assert resp.status_code == 400 and "pigello.tenants[0].allow_brf_access" in resp.text
+
+
+@pytest.mark.parametrize("content, error", [
+    (b'{"first_name": "A", "profile_picture": ' + b'{"a": ' * 40 + b"1" + b"}" * 41,
+     {"profile_picture": ["Nested too deeply: at most 32 levels."]}),
+    (b'{"first_name": "A", "profile_picture": {"x": "\\ud800"}}',
+     {"profile_picture": ["Surrogate characters are not allowed: U+D800."]}),
+    (b'{"first_name": "A", "realestates": [{"\\udfff": 1}]}',
+     {"realestates": {"0": ["Surrogate characters are not allowed: U+DFFF."]}}),
+    (b'{"first_name": "\\ud800"}', {"first_name": [
+        "Surrogate characters are not allowed: U+D800."]}),
+])
+def test_what_cannot_be_stored_as_sent_is_400(pg, content, error):
+    resp = pg("POST", TENANTS, content=content, headers={"Content-Type": "application/json"})
+    assert resp.status_code == 400, resp.text
+    assert resp.json() == error
+
+
+def test_odd_unknown_names_are_escaped_in_the_advice(pg):
+    resp = pg("POST", TENANTS, content=b'{"first_name": "A", "\\ud800\\r\\n\\u00e9": 1}',
+              headers={"Content-Type": "application/json"})
+    assert resp.status_code == 201, resp.text
+    assert resp.headers["x-sandbox-warning"] == "ignored unknown field '\\ud800\\r\\n\\u00e9'"
+    listed = pg("GET", f"{TENANTS}?_jsonl=true&first_name=A")
+    assert listed.status_code == 200 and listed.text.count("\n") == 1

@@ -263,6 +263,30 @@ def read_object(schema: dict, data: Any, path: str, reading: Reading,
     return out, None
 
 
+MAX_DEPTH = 32
+
+
+def free_form_problem(value: Any) -> str | None:
+    """What the sandbox refuses in a member it stores as sent (a JSON object): nesting
+    deeper than ``MAX_DEPTH`` and lone surrogates (neither can be stored and answered
+    as UTF-8 JSON). None if it is fine."""
+    todo = [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return f"Nested too deeply: at most {MAX_DEPTH} levels."
+        if isinstance(node, dict):
+            todo.extend((k, depth) for k in node)
+            todo.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            todo.extend((v, depth + 1) for v in node)
+        elif isinstance(node, str):
+            bad = next((c for c in node if 0xD800 <= ord(c) <= 0xDFFF), None)
+            if bad is not None:
+                return f"Surrogate characters are not allowed: U+{ord(bad):X}."
+    return None
+
+
 def read_field(schema: dict, value: Any, path: str, reading: Reading,
                partial: bool) -> tuple[Any, Any]:
     """One member: (value, None) or (None, its errors in DRF's shape)."""
@@ -276,7 +300,8 @@ def read_field(schema: dict, value: Any, path: str, reading: Reading,
             return read_object(schema, value, path, reading, False)
         if not isinstance(value, dict):
             return None, [f'Expected a dictionary of items but got type "{type_name(value)}".']
-        return value, None
+        problem = free_form_problem(value)
+        return (None, [problem]) if problem else (value, None)
     if kind == "array":
         return _array(schema, value, path, reading, partial)
     if kind == "string":
