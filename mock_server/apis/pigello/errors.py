@@ -16,6 +16,7 @@ from mock_server.apis.pigello.drf import DRFValidationError, nest
 from mock_server.errors import ApiError, FieldError
 
 MEDIA_TYPE = re.compile(r"Invalid Content-type \(([^)]*)\)")
+BOUND = re.compile(r"must be at (least|most) (-?[0-9.]+)")
 
 
 def message(fe: FieldError) -> str:
@@ -29,6 +30,10 @@ def message(fe: FieldError) -> str:
         return "A valid integer is required."
     if detail.startswith("must be of type boolean"):
         return "Must be a valid boolean."
+    bound = BOUND.fullmatch(detail)
+    if bound:
+        word = "greater" if bound.group(1) == "least" else "less"
+        return f"Ensure this value is {word} than or equal to {bound.group(2)}."
     if detail[:1].isupper():
         return detail
     text = detail[:1].upper() + detail[1:]
