@@ -167,12 +167,16 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         raise ValueError(f"unknown app flavor {flavor!r}: use 'async' or 'flask'")
 
     for api in apis:
+        per_api = {}
+        if api.body_validators:
+            per_api["validator_map"] = validator_map(api.body_validators)
         with trusted_specs():
             app.add_api(
                 load_spec(api.spec),
                 base_path=api.base_path,
                 name=api.name,
                 resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
+                **per_api,
             )
 
     async def render(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

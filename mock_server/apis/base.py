@@ -58,6 +58,9 @@ class ApiDefinition:
     - ``secrets(sandbox) -> values``: every secret value the API holds in a sandbox
       (keys, tokens, passwords), masked wherever they appear in the journal and the
       logs; without it they are read from ``credentials``.
+    - ``body_validators``: request-body validator classes by media type that replace
+      the shared ones for this API only (e.g. a validator that coerces as the
+      provider's framework does).
     """
 
     name: str
@@ -74,6 +77,7 @@ class ApiDefinition:
     generate: Generator | None = None
     generate_option: str = ""
     secrets: Callable[[Sandbox], Iterable[str]] | None = None
+    body_validators: dict[str, type] = field(default_factory=dict)
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")
