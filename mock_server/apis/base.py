@@ -37,6 +37,7 @@ StateBuilder = Callable[["Sandbox", dict, "Config"], Any]
 StateDumper = Callable[[Any], dict]
 Generator = Callable[["Sandbox", dict, "Config", int, Callable[[int], None]], dict]
 CredentialLister = Callable[["Sandbox"], list[dict]]
+ReplayAuth = Callable[[str, str, bytes, dict], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,10 @@ class ApiDefinition:
     - ``generate(sandbox, section, config, count, progress) -> section``: the
       section plus ``count`` Faker-made records (``mock-server generate``), whose
       CLI option is ``--<generate_option>``.
+    - ``replay_auth(method, path_and_query, body, credentials) -> headers``: how
+      ``mock-server drift`` authenticates a call it replays against another server,
+      given this API's section of the user's credentials file (default: see
+      ``mock_server.drift.BUILTIN_AUTH``, else the section's ``headers``).
     """
 
     name: str
@@ -70,6 +75,7 @@ class ApiDefinition:
     dump_state: StateDumper | None = None
     generate: Generator | None = None
     generate_option: str = ""
+    replay_auth: ReplayAuth | None = None
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")
