@@ -17,7 +17,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 import orjson
 
@@ -82,27 +82,49 @@ def member_paths(tree: dict[str, Any], prefix: str = "") -> list[str]:
     return paths
 
 
-def sent_members(value: Any, tree: dict[str, Any], prefix: str, out: set[str]) -> None:
+def compile_tree(tree: dict[str, Any], prefix: str = "") -> dict[str, tuple[str, dict]]:
+    """The member tree with each node's dotted path made once: key -> (path, children)."""
+    compiled = {}
+    for key, sub in tree.items():
+        path = prefix + "[]" if key == "[]" else f"{prefix}.{key}" if prefix else key
+        compiled[key] = (path, compile_tree(sub, path))
+    return compiled
+
+
+def sent_members(value: Any, tree: dict[str, tuple[str, dict]], out: set[str]) -> None:
     """Collect the documented member paths present in a decoded body."""
     if isinstance(value, dict):
         for key, sub in value.items():
-            subtree = tree.get(key)
-            if subtree is None:
+            node = tree.get(key)
+            if node is None:
                 continue
-            path = f"{prefix}.{key}" if prefix else key
-            out.add(path)
-            if subtree and isinstance(sub, dict | list):
-                sent_members(sub, subtree, path, out)
-    elif isinstance(value, list) and "[]" in tree:
-        for item in value[:ARRAY_SAMPLE]:
-            sent_members(item, tree["[]"], prefix + "[]", out)
+            out.add(node[0])
+            if node[1] and isinstance(sub, dict | list):
+                sent_members(sub, node[1], out)
+    elif isinstance(value, list):
+        node = tree.get("[]")
+        if node is not None:
+            for item in value[:ARRAY_SAMPLE]:
+                sent_members(item, node[1], out)
+
+
+def query_names(text: str, documented: frozenset[str]) -> set[str]:
+    """The documented parameter names in a raw query string."""
+    names = set()
+    for part in text.split("&"):
+        name = part.split("=", 1)[0]
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        if name in documented:
+            names.add(name)
+    return names
 
 
 class Operation:
     """What one documented operation allows."""
 
     __slots__ = ("api", "operation_id", "method", "path", "statuses", "has_default",
-                 "query", "tree", "members")
+                 "query", "query_set", "tree", "members")
 
     def __init__(self, api: str, operation_id: str, method: str, path: str,
                  statuses: list[str], has_default: bool, query: list[str],
@@ -114,7 +136,8 @@ class Operation:
         self.statuses = statuses
         self.has_default = has_default
         self.query = query
-        self.tree = tree
+        self.query_set = frozenset(query)
+        self.tree = compile_tree(tree)
         self.members = member_paths(tree)
 
     def status_key(self, status: int | None) -> str | None:
@@ -236,16 +259,15 @@ class Coverage:
         """Count one answered call (``status`` None: the connection was dropped)."""
         op = self.catalogue.find(api, operation_id)
         key = "dropped" if status is None else str(status)
-        query_names: set[str] = set()
+        names: set[str] = set()
         members: set[str] = set()
         if op is not None:
             if op.query and query:
-                text = query.decode("latin-1") if isinstance(query, bytes) else query
-                query_names = {n for n, _ in parse_qsl(text, keep_blank_values=True)
-                               if n in op.query}
-            if op.tree and body and not truncated and body.lstrip()[:1] in (b"{", b"["):
+                names = query_names(query.decode("latin-1") if isinstance(query, bytes)
+                                    else query, op.query_set)
+            if op.tree and body and not truncated:
                 try:
-                    sent_members(orjson.loads(body), op.tree, "", members)
+                    sent_members(orjson.loads(body), op.tree, members)
                 except orjson.JSONDecodeError:
                     pass
         with self._lock:
@@ -259,10 +281,12 @@ class Coverage:
             slot = counts.slot(api, operation_id or "")
             slot[0] += 1
             slot[1][key] = slot[1].get(key, 0) + 1
-            for name in query_names:
-                slot[2][name] = slot[2].get(name, 0) + 1
+            seen = slot[2]
+            for name in names:
+                seen[name] = seen.get(name, 0) + 1
+            seen = slot[3]
             for name in members:
-                slot[3][name] = slot[3].get(name, 0) + 1
+                seen[name] = seen.get(name, 0) + 1
 
     def _retire(self) -> None:
         while len(self._names) > MAX_NAMES:
