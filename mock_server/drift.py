@@ -388,10 +388,21 @@ class Replayer:
                 raise DriftError(f"not an http(s) base URL: {url}")
         self.client = httpx.Client(timeout=options.timeout, follow_redirects=False,
                                    transport=transport)
-        self.ids = IdMap(options.credentials.get("ids"))
+        self.initial_ids = options.credentials.get("ids") or {}
+        if not isinstance(self.initial_ids, dict):
+            raise DriftError("the credentials file's ids must map our ids to theirs")
+        self.id_maps: dict[str, IdMap] = {}
         self.specs: dict[str, SpecIndex] = {}
         self.clock = clock
         self.sleep = sleep
+
+    def ids(self, entry: dict[str, Any]) -> IdMap:
+        """The id map of the sandbox an entry was made in (each sandbox has its own ids)."""
+        headers = {str(k).lower(): v for k, v in (entry.get("headers") or {}).items()}
+        name = headers.get("x-sandbox-id") or "default"
+        if name not in self.id_maps:
+            self.id_maps[name] = IdMap(self.initial_ids)
+        return self.id_maps[name]
 
     def spec(self, api: str) -> SpecIndex:
         if api not in self.specs:
@@ -444,15 +455,15 @@ class Replayer:
         if missing:
             return None, (f"the journal masks body member(s) {', '.join(missing)}: give their "
                           f"values under {api}.bodySecrets in the credentials file")
-        body = self.ids.body(_fill_masked(body, secrets))
+        ids = self.ids(entry)
+        body = ids.body(_fill_masked(body, secrets))
         content = b"" if body is None else body.encode() if isinstance(body, str) \
             else json.dumps(body, ensure_ascii=False).encode()
         keep = set(REPLAYED_HEADERS) | spec.header_params(op)
         headers = {k: v for k, v in headers_in.items()
                    if k in keep and v != MASK and k not in spec.security_headers}
         headers.update(self.options.headers)
-        url = self.target(api, self.ids.path(entry["path"]), self.ids.query(entry.get("query")
-                                                                               or ""))
+        url = self.target(api, ids.path(entry["path"]), ids.query(entry.get("query") or ""))
         request = self.client.build_request(entry["method"], url, content=content or None,
                                             headers=headers)
         sent_auth = {h for h in headers_in if h in spec.security_headers}
@@ -555,7 +566,7 @@ class Replayer:
             diffs.extend(compare(ours, theirs, error=theirs_status >= 400,
                                  options=self.options))
             if 200 <= theirs_status < 300 and entry.get("method") in ("POST", "PUT"):
-                self.ids.learn(ours, theirs)
+                self.ids(entry).learn(ours, theirs)
 
     def close(self) -> None:
         self.client.close()
@@ -640,8 +651,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "path (e.g. wallet=https://test.wallet.example/api/v1)")
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--url", metavar="SANDBOX_URL", help="read the journal from this sandbox")
-    src.add_argument("--journal", metavar="FILE", help="a saved journal (GET /_sandbox/requests)")
-    parser.add_argument("--sandbox", help="the sandbox whose journal --url reads (X-Sandbox-Id)")
+    src.add_argument("--journal", metavar="FILE", action="append",
+                     help="a saved journal (GET /_sandbox/requests); repeatable")
+    parser.add_argument("--sandbox", action="append",
+                        help="the sandbox whose journal --url reads (X-Sandbox-Id; default "
+                             "default); repeatable: entries are merged in the order they were "
+                             "made")
     parser.add_argument("--admin-token", default=None, help="the sandbox server's admin token")
     parser.add_argument("--credentials", metavar="FILE",
                         help="YAML/JSON: per api the other server's headers (and Bizzlink's "
@@ -681,8 +696,9 @@ def run_cli(args: argparse.Namespace) -> int:
             default_ignores=not args.no_default_ignores, skip_status=set(args.skip_status or ()),
             max_calls=args.max_calls, rate=args.rate, max_time=args.max_time,
             timeout=args.timeout)
-        entries = read_journal(Path(args.journal)) if args.journal \
-            else fetch_journal(args.url, args.sandbox, args.admin_token)
+        entries = [e for name in args.journal for e in read_journal(Path(name))] \
+            if args.journal else [e for name in args.sandbox or [None]
+                                  for e in fetch_journal(args.url, name, args.admin_token)]
         replayer = Replayer(options)
         report = replayer.run(entries)
     except DriftError as exc:

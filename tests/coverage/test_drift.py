@@ -185,3 +185,28 @@ def test_changed_members_types_and_error_format_are_reported(ours, tmp, capsys):
     assert report["replayed"] == 5 and report["skipped"] == 0 and len(calls) == 5
     # members ignored by option are not compared (their answers still break our spec)
     assert {d["kind"] for c in ignored["calls"] for d in c["differences"]} == {"validity"}
+
+
+def test_several_sandboxes_replay_in_order_with_ids_mapped_per_sandbox(ours, tmp, capsys):
+    roomle = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
+    made = {}
+    with httpx.Client(base_url=ours, headers=roomle) as c:
+        for name in ("mix-a", "mix-b"):  # each sandbox gives its first tenant id 100
+            made[name] = c.post("/v2/tenants", json={"name": f"{name}_t"},
+                                headers={"X-Sandbox-Id": name}).json()["tenant"]["id"]
+        for name in ("mix-a", "mix-b"):
+            assert c.get(f"/v2/tenants/{made[name]}", headers={"X-Sandbox-Id": name}
+                         ).json()["tenant"]["name"] == f"{name}_t"
+    assert made == {"mix-a": 100, "mix-b": 100}
+    other = _other_fixtures(tmp)
+    with BackgroundServer(create_app(Config(fixtures=other))) as srv:
+        creds = _credentials(srv.url, tmp)
+        report = tmp / "mixed.json"
+        code = main(["drift", "--url", ours, "--sandbox", "mix-a", "--sandbox", "mix-b",
+                     "--against", srv.url, "--credentials", str(creds), "--header",
+                     f"X-Sandbox-Id: {THEIRS}-mixed", "--rate", "0", "-o", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    sent = [c["sent"].removeprefix(srv.url) for c in json.loads(report.read_text())["calls"]]
+    # both creates land in one sandbox there (100, 101): each read goes to its own
+    assert sent == ["/v2/tenants", "/v2/tenants", "/v2/tenants/100", "/v2/tenants/101"]
