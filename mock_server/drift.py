@@ -232,7 +232,7 @@ def generated(path: str, value: Any) -> bool:
 class Options:
     """How a drift run behaves (the CLI's options)."""
 
-    against: str
+    against: str | None
     bases: dict[str, str] = field(default_factory=dict)
     credentials: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
@@ -382,8 +382,10 @@ class Replayer:
             if name not in self.apis:
                 raise DriftError(f"--base names an unknown api '{name}'")
         self.bases = {name: httpx.URL(url) for name, url in options.bases.items()}
-        self.against = httpx.URL(options.against)
-        for url in (self.against, *self.bases.values()):
+        if not options.against and not self.bases:
+            raise DriftError("name the other server: --against BASE_URL and/or --base API=URL")
+        self.against = httpx.URL(options.against) if options.against else None
+        for url in (*([self.against] if self.against else []), *self.bases.values()):
             if url.scheme not in ("http", "https") or not url.host:
                 raise DriftError(f"not an http(s) base URL: {url}")
         self.client = httpx.Client(timeout=options.timeout, follow_redirects=False,
@@ -418,8 +420,10 @@ class Replayer:
             if not definition.owns(path):
                 raise DriftError(f"{path} is not under {definition.base_path}")
             rest = path[len(definition.base_path):]
-        else:
+        elif self.against is not None:
             base = self.against
+        else:
+            raise DriftError(f"no --base for {api} (and no --against)")
         if rest and not rest.startswith("/"):
             raise DriftError(f"cannot replay path {path!r}")
         prefix = str(base).rstrip("/")
@@ -529,7 +533,7 @@ class Replayer:
             self.compare(entry, resp, record)
         differences = sum(len(c["differences"]) for c in calls)
         return {
-            "against": str(self.against),
+            "against": str(self.against) if self.against else None,
             "bases": {k: str(v) for k, v in self.bases.items()},
             "calls": calls,
             "replayed": sent,
@@ -617,7 +621,9 @@ def read_credentials(path: Path | None) -> dict[str, Any]:
 
 def render_text(report: dict[str, Any]) -> str:
     """The differences, one a line, and a summary."""
-    lines = [f"Drift check against {report['against']}"]
+    named = [report["against"]] if report["against"] else []
+    named += [f"{api}={url}" for api, url in report["bases"].items()]
+    lines = [f"Drift check against {', '.join(named)}"]
     for call in report["calls"]:
         where = f"call {call['call']} {call['method']} {call['path']}"
         if call.get("skipped"):
@@ -644,8 +650,9 @@ def _pairs(values: list[str] | None, sep: str, what: str) -> dict[str, str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``mock-server drift`` options."""
-    parser.add_argument("--against", required=True, metavar="BASE_URL",
-                        help="the other server; journal paths are appended to it")
+    parser.add_argument("--against", metavar="BASE_URL",
+                        help="the other server; journal paths are appended to it (needed "
+                             "unless every replayed API has a --base)")
     parser.add_argument("--base", action="append", metavar="API=URL",
                         help="the other server's base URL of one API, replacing our mount "
                              "path (e.g. wallet=https://test.wallet.example/api/v1)")

@@ -59,7 +59,7 @@ def test_prism_answers_are_reported_as_value_differences(prism, tmp_path, capsys
     with BackgroundServer(create_app(Config())) as srv:
         exercise(srv.url, "prism")
         code = main(["drift", "--url", srv.url, "--sandbox", "prism", "--api", "wallet",
-                     "--against", prism, "--base", f"wallet={prism}", "--credentials",
+                     "--base", f"wallet={prism}", "--credentials",
                      str(creds), "--compare-values", "--rate", "0", "-o", str(report_file)])
     out = capsys.readouterr().out
     report = json.loads(report_file.read_text())

@@ -132,8 +132,21 @@ def test_bad_options_and_files_exit_2(tmp_path, capsys):
     assert "not an http(s) base URL" in capsys.readouterr().err
     assert main(["drift", "--journal", str(journal), "--against", "http://127.0.0.1:9",
                  "--base", "nope=http://x", "-o", "-"]) == 2
+    assert main(["drift", "--journal", str(journal), "-o", "-"]) == 2
+    assert "name the other server" in capsys.readouterr().err
     with pytest.raises(DriftError):
         Replayer(Options(against="http://x", bases={"nope": "http://y"}))
+
+
+def test_with_bases_only_other_apis_are_not_sent_anywhere():
+    seen = Recorder()
+    replayer = Replayer(Options(against=None, bases={"wallet": "https://wallet.other.example"},
+                                credentials=CREDS), transport=httpx.MockTransport(seen))
+    report = replayer.run([entry(1, "GET", "/bizzlink/tenants"),
+                           entry(2, "GET", "/api/v1/tenants")])
+    replayer.close()
+    assert [str(r.url) for r in seen.requests] == ["https://wallet.other.example/tenants"]
+    assert report["calls"][0]["skipped"] == "no --base for bizzlink (and no --against)"
 
 
 def test_a_saved_journal_with_nothing_to_replay_is_no_drift(tmp_path, capsys):
