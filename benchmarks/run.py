@@ -361,7 +361,6 @@ def save_stall(big: int, duration: int, only: set[str] | None) -> None:
 
 
 OVERHEAD = ("wallet list filtered", "bizzlink create", "wallet create", "pigello create")
-OVERHEAD = tuple(os.environ.get("OVERHEAD_ONLY", ",".join(OVERHEAD)).split(","))
 VARIANTS = (("shipped", ""), ("no coverage", "no-coverage"), ("no journal", "bare"))
 
 
