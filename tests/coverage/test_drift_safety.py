@@ -156,3 +156,12 @@ def test_a_saved_journal_with_nothing_to_replay_is_no_drift(tmp_path, capsys):
     assert main(["drift", "--journal", str(journal), "--against", "http://127.0.0.1:9",
                  "-o", str(out)]) == 0
     assert json.loads(out.read_text())["replayed"] == 0
+
+
+def test_a_call_no_operation_matched_is_compared_by_status_only():
+    report, sent = replay([entry(1, "GET", "/api/v1/tenants/nothing-here", status=404,
+                                 responseBody={"statusCode": 404, "message": "Not Found",
+                                               "data": None})])
+    assert len(sent) == 1
+    assert report["calls"][0]["theirs"] == 200
+    assert [d["kind"] for d in report["calls"][0]["differences"]] == ["status"]
