@@ -303,8 +303,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     raws = _local_counts(config) + config.stash.get(_WORKER_COUNTS, [])
     url = config.getoption("--sandbox-coverage-url")
     if url:
+        token = os.environ.get("MOCK_SERVER_ADMIN_TOKEN")
         resp = httpx.get(url.rstrip("/") + "/_sandbox/coverage",
                          params=[("all", "true"), *(("api", a) for a in apis or ())],
+                         headers={"Authorization": f"Bearer {token}"} if token else {},
                          timeout=30)
         resp.raise_for_status()
         remote = resp.json()
