@@ -34,18 +34,21 @@ OTHER_SECRETS = {
     "pgl_norrsken_client_secret": "other_norrsken_secret",
 }
 SANDBOX_SECRETS = tuple(OTHER_SECRETS)
+OTHER_PARTNER = "bd9c66b3-ad3c-4d6d-9a3d-1fa7bc8960a9"  # Carrefour Digital (SEATS, FLOW)
 
 
-def _other_fixtures(tmp: Path, *, drop_child: bool = False) -> Path:
+def _other_fixtures(tmp: Path, *, move_child: bool = False) -> Path:
     text = DEFAULT_FIXTURES.read_text(encoding="utf-8")
     for ours, theirs in OTHER_SECRETS.items():
         text = text.replace(ours, theirs)
-    if drop_child:
+    if move_child:
         doc = yaml.safe_load(text)
-        doc["bizzlink"]["tenants"] = [t for t in doc["bizzlink"]["tenants"]
-                                      if t["id"] != SEEDED_BIZZLINK_CHILD]
+        # the seeded child belongs to another partner there (its legal entities follow)
+        for tenant in doc["bizzlink"]["tenants"]:
+            if tenant["id"] == SEEDED_BIZZLINK_CHILD:
+                tenant["partner"] = OTHER_PARTNER
         text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
-    target = tmp / ("changed.yaml" if drop_child else "other.yaml")
+    target = tmp / ("changed.yaml" if move_child else "other.yaml")
     target.write_text(text, encoding="utf-8")
     return target
 
@@ -113,7 +116,7 @@ def test_a_second_sandbox_shows_no_drift(ours, tmp, capsys):
 
 
 def test_fault_rules_and_changed_fixtures_are_reported_and_nothing_else(ours, tmp, capsys):
-    changed = _other_fixtures(tmp, drop_child=True)
+    changed = _other_fixtures(tmp, move_child=True)
     with BackgroundServer(create_app(Config(fixtures=changed))) as srv:
         control = httpx.Client(base_url=f"{srv.url}/_sandbox", headers={"X-Sandbox-Id": THEIRS})
         assert control.post("/faults", json={"api": "wallet", "operationId": "list_tenants",
@@ -126,7 +129,7 @@ def test_fault_rules_and_changed_fixtures_are_reported_and_nothing_else(ours, tm
     assert code == 1
     found = [(c["call"], d["kind"], d["ours"], d["theirs"])
              for c in report["calls"] for d in c["differences"]]
-    assert found == [(4, "status", 200, 404), (11, "status", 200, 503)], out
+    assert found == [(4, "status", 200, 403), (11, "status", 200, 503)], out
     assert "call 4 GET /bizzlink/tenants/770e8400-e29b-41d4-a716-446655440000 [status]" in out
     assert "another status class" in out
 
