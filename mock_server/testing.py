@@ -300,11 +300,13 @@ class SandboxServer(Sandbox):
 
 
 @pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[SandboxServer]:
+def sandbox_server(pytestconfig: pytest.Config) -> Iterator[SandboxServer]:
     """The sandbox served over HTTP for the whole session."""
     from mock_server.serving import BackgroundServer
 
-    with BackgroundServer(_create_app()) as server:
+    app = _create_app()
+    _track_for_coverage(pytestconfig, app)
+    with BackgroundServer(app) as server:
         handle = SandboxServer(server.url)
         yield handle
         handle.close()
@@ -319,9 +321,11 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
-def sandbox_app() -> Any:
+def sandbox_app(pytestconfig: pytest.Config) -> Any:
     """The sandbox app in process (AsyncApp, response validation on)."""
-    return _create_app(validate_responses=True)
+    app = _create_app(validate_responses=True)
+    _track_for_coverage(pytestconfig, app)
+    return app
 
 
 @pytest.fixture
@@ -330,3 +334,118 @@ def sandbox_client(sandbox_app: Any) -> Iterator[Any]:
     name = f"pytest-{uuid.uuid4().hex[:12]}"
     with sandbox_app.test_client(headers={"X-Sandbox-Id": name}) as client:
         yield client
+
+
+# --- contract coverage of the run (opt-in: --sandbox-coverage) -------------------------
+
+_COVERAGE_KEY = "tenant_sandbox_coverage"
+_APPS = pytest.StashKey[list]()
+_WORKER_COUNTS = pytest.StashKey[list]()
+_REPORT = pytest.StashKey[dict]()
+
+
+def _track_for_coverage(config: pytest.Config, app: Any) -> None:
+    """Remember a server this plugin started: its sandboxes are the run's."""
+    config.stash.setdefault(_APPS, []).append(app)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tenant-sandbox", "tenant-sandbox contract coverage")
+    group.addoption("--sandbox-coverage", action="store_true", default=False,
+                    help="print the contract coverage of the sandboxes this run used")
+    group.addoption("--sandbox-coverage-fail-under", type=float, default=None,
+                    metavar="PERCENT", help="fail the run below this coverage "
+                                            "(implies --sandbox-coverage)")
+    group.addoption("--sandbox-coverage-metric", default="operations",
+                    choices=("operations", "statuses", "queryParameters", "bodyMembers"),
+                    help="what the threshold measures (default operations)")
+    group.addoption("--sandbox-coverage-api", action="append", default=None, metavar="NAME",
+                    help="only this API (repeatable; default: the APIs the run called)")
+    group.addoption("--sandbox-coverage-url", default=None, metavar="URL",
+                    help="also/instead: a sandbox server started outside the run "
+                         "(every sandbox on it is counted)")
+    group.addoption("--sandbox-coverage-report", action="append", default=None,
+                    metavar="FORMAT:FILE", help="also write the report, e.g. "
+                                                "junit:coverage.xml or markdown:coverage.md")
+
+
+def _coverage_wanted(config: pytest.Config) -> bool:
+    return bool(config.getoption("--sandbox-coverage", False)
+                or config.getoption("--sandbox-coverage-fail-under", None) is not None)
+
+
+def _local_counts(config: pytest.Config) -> list[dict]:
+    from mock_server.control.coverage import coverage_for
+
+    raws = []
+    for app in config.stash.get(_APPS, []):
+        counts = coverage_for(app.runtime)
+        raws.append(counts.snapshot(counts.names(every=True)))
+    return raws
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: gather each worker's counts on the controller."""
+    raw = getattr(node, "workeroutput", {}).get(_COVERAGE_KEY)
+    if raw is not None:
+        node.config.stash.setdefault(_WORKER_COUNTS, []).append(raw)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if not _coverage_wanted(config):
+        return
+    if hasattr(config, "workerinput"):
+        from mock_server.control.coverage import merge_snapshots
+
+        config.workeroutput[_COVERAGE_KEY] = merge_snapshots(_local_counts(config))
+        return
+    from mock_server.apis import all_apis
+    from mock_server.control.coverage import Catalogue, build_report, merge_snapshots
+    from mock_server.coverage_report import FORMATS, below, render
+
+    apis = config.getoption("--sandbox-coverage-api")
+    raws = _local_counts(config) + config.stash.get(_WORKER_COUNTS, [])
+    url = config.getoption("--sandbox-coverage-url")
+    if url:
+        token = os.environ.get("MOCK_SERVER_ADMIN_TOKEN")
+        resp = httpx.get(url.rstrip("/") + "/_sandbox/coverage",
+                         params=[("all", "true"), *(("api", a) for a in apis or ())],
+                         headers={"Authorization": f"Bearer {token}"} if token else {},
+                         timeout=30)
+        resp.raise_for_status()
+        remote = resp.json()
+        raws.append({api["api"]: {op["operationId"]: {
+            "calls": op["calls"], "statuses": op["statuses"]["seen"],
+            "query": op["queryParameters"]["sent"], "members": op["bodyMembers"]["sent"]}
+            for op in api["operations"] if op["calls"]}
+            for api in remote["apis"]})
+    report = build_report(Catalogue.load(all_apis()), merge_snapshots(raws),
+                          ["(this run)"], apis)
+    fail_under = config.getoption("--sandbox-coverage-fail-under")
+    metric = config.getoption("--sandbox-coverage-metric")
+    report["failed"] = below(report, fail_under, metric)
+    for spec in config.getoption("--sandbox-coverage-report") or ():
+        fmt, _, target = spec.partition(":")
+        if fmt not in FORMATS:
+            raise pytest.UsageError(f"--sandbox-coverage-report {spec}: the format is one "
+                                    f"of {', '.join(FORMATS)}")
+        Path(target or f"sandbox-coverage.{fmt}").write_text(
+            render(report, fmt, fail_under, metric), encoding="utf-8")
+    config.stash[_REPORT] = report
+    if report["failed"] and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    report = config.stash.get(_REPORT, None)
+    if report is None:
+        return
+    from mock_server.coverage_report import render_table
+
+    terminalreporter.section("sandbox contract coverage")
+    terminalreporter.write(render_table(report))
+    if report["failed"]:
+        terminalreporter.write_line(f"FAIL: {report['failed']}", red=True, bold=True)

@@ -37,6 +37,7 @@ StateBuilder = Callable[["Sandbox", dict, "Config"], Any]
 StateDumper = Callable[[Any], dict]
 Generator = Callable[["Sandbox", dict, "Config", int, Callable[[int], None]], dict]
 CredentialLister = Callable[["Sandbox"], list[dict]]
+ReplayAuth = Callable[[str, str, bytes, dict], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ class ApiDefinition:
     - ``body_validators``: request-body validator classes by media type that replace
       the shared ones for this API only (e.g. a validator that coerces as the
       provider's framework does).
+    - ``replay_auth(method, path_and_query, body, credentials) -> headers``: how
+      ``mock-server drift`` authenticates a call it replays against another server,
+      given this API's section of the user's credentials file (default: see
+      ``mock_server.drift.BUILTIN_AUTH``, else the section's ``headers``).
     """
 
     name: str
@@ -78,6 +83,7 @@ class ApiDefinition:
     generate_option: str = ""
     secrets: Callable[[Sandbox], Iterable[str]] | None = None
     body_validators: dict[str, type] = field(default_factory=dict)
+    replay_auth: ReplayAuth | None = None
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")

@@ -19,6 +19,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_server.control import coverage
 from mock_server.errors import ApiError
 from mock_server.runtime import Runtime
 from mock_server.store import Sandbox, isoformat
@@ -223,6 +224,8 @@ class JournalMiddleware:
         size = ENTRY_OVERHEAD + header_bytes + len(body) + len(response) + len(entry["path"]) \
             + len(entry["query"])
         sandbox.journal.append(entry, size)
+        coverage.record(self.runtime, sandbox.name, api, note.get("operationId"),
+                        entry["status"], entry["query"], body, flags["req_trunc"])
 
 
 def _capped_headers(raw: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], int]:
