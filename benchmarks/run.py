@@ -7,6 +7,7 @@ of each API, and the cost of lookups, lists and creates at 1,000 vs 100,000 tena
 
     python benchmarks/run.py                       # all scenarios, 10 s each
     python benchmarks/run.py --duration 5 --big 100000 --only bizzlink
+    python benchmarks/run.py --overhead             # what the journal and coverage cost
 
 Needs wrk (Debian: apt-get install wrk).
 """
@@ -27,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mock_server.apis.bizzlink.signing import sign  # noqa: E402
+from mock_server.apis.roomle.tokens import make_token  # noqa: E402
 
 
 @dataclass
@@ -66,7 +69,11 @@ def _bizzlink(method: str, path: str, body: bytes = b"") -> Callable[[dict, dict
 
 
 def _roomle_admin(creds: dict) -> dict[str, str]:
-    return dict(next(p for p in creds["roomle"] if p["role"] == "super_admin")["headers"])
+    """Roomle's real scheme: a request token made now (valid for the fixtures'
+    requestTokenMaxAge, 300 s, and accepted again within it, so wrk may repeat it)."""
+    p = next(p for p in creds["roomle"] if p["role"] == "super_admin")
+    token = make_token(p["secret"], p["sessionToken"], p["apiKey"], datetime.now(UTC))
+    return {**p["headers"], "token": token}
 
 
 def _wallet_admin(creds: dict) -> dict[str, str]:
@@ -141,13 +148,32 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+# Servers for the overhead comparison: as shipped, without coverage counting, and
+# without the journal middleware at all (patched in the benchmark's own process only).
+VARIANT_LAUNCH = """
+import sys
+from mock_server.control import coverage, journal
+variant = sys.argv.pop(1)
+if variant in ("no-coverage", "bare"):
+    coverage.record = lambda *args: None
+if variant == "bare":
+    async def passthrough(self, scope, receive, send):
+        await self.app(scope, receive, send)
+    journal.JournalMiddleware.__call__ = passthrough
+from mock_server.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 class Server:
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, variant: str = "") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         started = time.perf_counter()
+        launch = [sys.executable, "-c", VARIANT_LAUNCH, variant] if variant \
+            else [sys.executable, "-m", "mock_server"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mock_server", "serve", "--port", str(self.port), *args],
+            [*launch, "serve", "--port", str(self.port), *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         while True:
             try:
@@ -269,22 +295,29 @@ def soak(seconds: int, chunk: int = 30) -> None:
     server = Server("--signature-tolerance", str(seconds + 600))
     creds = httpx.get(f"{server.url}/_sandbox/credentials").json()
     ids = known_ids(server.url, creds)
-    entries = []
-    for sc in SCENARIOS:
-        req = sc.build(creds, ids)
-        headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}"
-                            for k, v in req.headers.items())
-        body = json.dumps(req.body.decode()) if req.body else "nil"
-        entries.append(f"reqs[#reqs + 1] = {{method = {json.dumps(req.method)}, "
-                       f"path = {json.dumps(req.path)}, headers = {{{headers}}}, body = {body}}}")
+
+    def entries() -> list[str]:
+        """The requests, built anew for each chunk (Roomle's tokens age)."""
+        out = []
+        for sc in SCENARIOS:
+            req = sc.build(creds, ids)
+            headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}"
+                                for k, v in req.headers.items())
+            body = json.dumps(req.body.decode()) if req.body else "nil"
+            out.append(f"reqs[#reqs + 1] = {{method = {json.dumps(req.method)}, "
+                       f"path = {json.dumps(req.path)}, headers = {{{headers}}}, "
+                       f"body = {body}}}")
+        return out
+
     fh = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     fh.close()
-    print(f"soak: {seconds} s of mixed load ({len(entries)} request kinds), "
+    print(f"soak: {seconds} s of mixed load ({len(SCENARIOS)} request kinds), "
           f"start RSS {rss_mb(server.proc.pid):.1f} MB")
     print(f"{'t (s)':>6}{'req/s':>10}{'non-2xx':>10}{'RSS MB':>10}")
     try:
         for t in range(chunk, seconds + 1, chunk):
-            Path(fh.name).write_text(MIXED_LUA.format(entries="\n".join(entries), salt=f"s{t}"))
+            Path(fh.name).write_text(MIXED_LUA.format(entries="\n".join(entries()),
+                                                      salt=f"s{t}"))
             out = subprocess.run(["wrk", "-t2", "-c10", f"-d{chunk}s", "-s", fh.name,
                                   server.url + "/"], capture_output=True, text=True).stdout
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
@@ -340,6 +373,129 @@ def save_stall(big: int, duration: int, only: set[str] | None) -> None:
               f"{size:>9.1f}", flush=True)
 
 
+OVERHEAD = ("wallet list filtered", "bizzlink create", "wallet create", "pigello create")
+VARIANTS = (("shipped", ""), ("no coverage", "no-coverage"), ("no journal", "bare"))
+
+
+def record_cost() -> dict[str, float]:
+    """In-process microseconds of one coverage count (the journal's hook), by kind of call."""
+    import timeit
+
+    from mock_server.apis import all_apis
+    from mock_server.control.coverage import Coverage
+
+    coverage = Coverage(all_apis())
+    op = {"wallet": "mock_server.apis.wallet.handlers.", "bizzlink":
+          "mock_server.apis.bizzlink.handlers."}
+    calls = {
+        "GET with a query": ("wallet", op["wallet"] + "list_tenants", b"country=DE&size=20",
+                             b""),
+        "POST with a body": ("wallet", op["wallet"] + "register", b"",
+                             WALLET_BODY.replace(b"{n}", b"1")),
+        "nested JSON:API body": ("bizzlink", op["bizzlink"] + "create_tenant", b"", BIZ_BODY),
+    }
+    results = {}
+    n = 20000
+    for label, (api, operation, query, body) in calls.items():
+        args = ("bench", api, operation, 201, query, body, False)
+        seconds = min(timeit.repeat(lambda a=args: coverage.record(*a), number=n, repeat=5))
+        results[label] = seconds / n * 1e6
+    return results
+
+
+def inprocess_overhead(count: int = 1500, rounds: int = 5) -> None:
+    """CPU time per request of the ASGI app driven directly (no network, so other load
+    on the machine moves it far less than wrk's figures), as shipped, without coverage
+    counting, and without the journal: variants interleaved, the median of the rounds."""
+    import asyncio
+
+    from mock_server.app import create_app
+    from mock_server.config import Config
+    from mock_server.control import coverage, journal
+
+    app = create_app(Config(signature_tolerance=3600))
+    shipped_record, shipped_call = coverage.record, journal.JournalMiddleware.__call__
+
+    async def passthrough(self, scope, receive, send):
+        await self.app(scope, receive, send)
+
+    def use(variant: str) -> None:
+        coverage.record = (lambda *args: None) if variant else shipped_record
+        journal.JournalMiddleware.__call__ = passthrough if variant == "bare" \
+            else shipped_call
+
+    async def drive() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            creds = (await client.get("/_sandbox/credentials")).json()
+            req = _bizzlink("GET", "/bizzlink/tenants?page%5Bsize%5D=1")(creds, {})
+            child = (await client.get(req.path, headers=req.headers)).json()["data"][0]["id"]
+            tenant = (await client.get(f"{PIGELLO}/tenant/?_page=1&_page_size=1",
+                                       headers=_pigello_client(creds))).json()["data"][0]["id"]
+            ids = {"child": child, "pigello_tenant": tenant}
+            serial = itertools.count()
+            print(f"\nin-process CPU per request ({count} requests x {rounds} rounds)")
+            print(f"{'scenario':<22}" + "".join(f"{label + ' us':>18}" for label, _ in VARIANTS))
+            for sc in SCENARIOS:
+                name = f"{sc.api} {sc.name}"
+                if name not in OVERHEAD:
+                    continue
+                req = sc.build(creds, ids)
+                times: dict[str, list[float]] = {label: [] for label, _ in VARIANTS}
+                for _ in range(rounds):
+                    for label, variant in VARIANTS:
+                        use(variant)
+                        started = time.process_time()
+                        for _ in range(count):
+                            body = req.body.replace(b"{n}", str(next(serial)).encode()) \
+                                if req.unique else req.body
+                            resp = await client.request(req.method, req.path, content=body,
+                                                        headers=req.headers)
+                            if resp.status_code >= 400:
+                                raise SystemExit(f"{name}: {resp.status_code} {resp.text}")
+                        times[label].append((time.process_time() - started) / count * 1e6)
+                use("")
+                print(f"{name:<22}" + "".join(f"{sorted(t)[rounds // 2]:>18.0f}"
+                                              for t in times.values()), flush=True)
+
+    asyncio.run(drive())
+
+
+def overhead(duration: int, rounds: int = 3) -> None:
+    """Throughput with and without coverage counting and the journal: the same
+    scenarios on three servers, interleaved round by round; the median of the rounds."""
+    for label, us in record_cost().items():
+        print(f"coverage count, {label:<22} {us:6.1f} us in-process")
+    inprocess_overhead()
+    servers = {label: Server("--signature-tolerance", "3600", variant=variant)
+               for label, variant in VARIANTS}
+    try:
+        creds = httpx.get(f"{servers['shipped'].url}/_sandbox/credentials").json()
+        ids = known_ids(servers["shipped"].url, creds)
+        print(f"\n{'scenario':<22}" + "".join(f"{label + ' r/s':>18}{'p99':>7}"
+                                               for label, _ in VARIANTS))
+        for sc in SCENARIOS:
+            name = f"{sc.api} {sc.name}"
+            if name not in OVERHEAD:
+                continue
+            req = sc.build(creds, ids)
+            runs: dict[str, list[dict]] = {label: [] for label in servers}
+            for server in servers.values():
+                wrk(server.url, req, WARMUP)
+            for _ in range(rounds):
+                for label, server in servers.items():
+                    runs[label].append(wrk(server.url, req, duration))
+            line = f"{name:<22}"
+            for label in servers:
+                median = sorted(runs[label], key=lambda r: r["rps"])[rounds // 2]
+                line += f"{median['rps']:>18.0f}{median['p99']:>7.1f}"
+                line += f"[{sum(r['errors'] for r in runs[label])}]"
+            print(line, flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -352,11 +508,16 @@ def main() -> int:
     parser.add_argument("--save-stall", type=int, default=0, metavar="N",
                         help="instead: p99 of a list while a --state-file world of N "
                              "records is saved")
+    parser.add_argument("--overhead", action="store_true",
+                        help="instead: throughput with and without the journal and coverage")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     if args.soak:
         soak(args.soak)
+        return 0
+    if args.overhead:
+        overhead(args.duration)
         return 0
     only = set(filter(None, args.only.split(","))) or None
     if args.save_stall:

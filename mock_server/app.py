@@ -167,6 +167,9 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         raise ValueError(f"unknown app flavor {flavor!r}: use 'async' or 'flask'")
 
     for api in apis:
+        per_api = {}
+        if api.body_validators:
+            per_api["validator_map"] = validator_map(api.body_validators)
         with trusted_specs():
             app.add_api(
                 load_spec(api.spec),
@@ -174,6 +177,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
                 name=api.name,
                 resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
                 swagger_ui_options=swagger_ui_options(api.name),
+                **per_api,
             )
 
     async def render(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

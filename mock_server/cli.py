@@ -98,7 +98,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     validate_responses=args.validate_responses,
                     admin_token=args.admin_token or None, journal_size=args.journal_size,
                     max_sandboxes=args.max_sandboxes, max_body_bytes=args.max_body_bytes,
-                    state_file=Path(args.state_file) if args.state_file else None)
+                    state_file=Path(args.state_file) if args.state_file else None,
+                    roomle_plain_tokens=args.roomle_plain_tokens)
     config.generate = _counts(args)
     config.load_in_background = True
     config.tune_process = True
@@ -300,6 +301,22 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roomle_token(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from mock_server.apis.roomle.tokens import TokenError, make_token
+
+    try:
+        moment = datetime.fromisoformat(args.timestamp.replace("Z", "+00:00")) \
+            if args.timestamp else datetime.now(UTC)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        print(make_token(args.secret, args.session, args.api_key, moment, args.algorithm))
+    except (TokenError, ValueError) as exc:
+        raise CliError(f"mock-server roomle-token: {exc}") from None
+    return 0
+
+
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 # flag, type, default, help, choices
@@ -325,6 +342,9 @@ SERVE_OPTIONS: list[tuple[str, Any, object, str, tuple[str, ...] | None]] = [
                                                "refused with 431", None),
     ("header-timeout", _seconds, 10.0, "seconds a client may take to send the request line "
                                        "and headers (then 408 and closed)", None),
+    ("roomle-plain-tokens", bool, False, "also accept Roomle session tokens unencrypted in the "
+                                         "token header (the sandbox's own; Roomle does not)",
+     None),
     ("log-level", str, "warning", "server log level", LOG_LEVELS),
     ("access-log", bool, False, "print one line per request", None),
 ]
@@ -413,7 +433,100 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the raw body: a literal string, @file, or @- for stdin")
     sign.add_argument("--timestamp", type=int, default=None, help="unix seconds (default now)")
     sign.set_defaults(func=cmd_sign)
+
+    rt = sub.add_parser("roomle-token", help="print a Roomle token header value",
+                        formatter_class=formatter,
+                        description="Encrypts '<timestamp>;<session>;<apiKey>' with the "
+                                    "apiKey's secret, as Roomle's token header wants it.")
+    rt.add_argument("--secret", required=True, help="the apiKey's secret (16, 24 or 32 bytes)")
+    rt.add_argument("--api-key", required=True, help="the apiKey the header goes with")
+    rt.add_argument("--session", default="anonymous",
+                    help="session token from POST /v2/auth/signin (default: anonymous)")
+    rt.add_argument("--algorithm", choices=["01", "02"], default="02",
+                    help="01 = AES/CBC/PKCS5Padding (zero IV), 02 = AES/ECB/PKCS5Padding")
+    rt.add_argument("--timestamp", default=None,
+                    help="ISO-8601 moment (default now; follow the sandbox clock if moved)")
+    rt.set_defaults(func=cmd_roomle_token)
+    add_coverage_command(sub)
+    add_drift_command(sub)
     return parser
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Fetch a server's coverage document, print it, and gate on ``--fail-under``."""
+    import httpx
+
+    from mock_server.coverage_report import below, render
+
+    headers = {"X-Sandbox-Id": args.sandbox} if args.sandbox else {}
+    if args.admin_token:
+        headers["Authorization"] = f"Bearer {args.admin_token}"
+    params: list[tuple[str, str]] = [("api", a) for a in args.api or ()]
+    if args.all:
+        params.append(("all", "true"))
+    if args.prefix:
+        params.append(("prefix", args.prefix))
+    try:
+        resp = httpx.get(args.url.rstrip("/") + "/_sandbox/coverage", params=params,
+                         headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        print(f"mock-server coverage: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 2
+    if resp.status_code != 200:
+        print(f"mock-server coverage: {resp.status_code} {resp.text}", file=sys.stderr)
+        return 2
+    report = resp.json()
+    text = render(report, args.format, args.fail_under, args.metric)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    failed = below(report, args.fail_under, args.metric)
+    if failed:
+        print(f"mock-server coverage: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_coverage_command(sub: argparse._SubParsersAction) -> None:
+    from mock_server.coverage_report import FORMATS, METRICS
+
+    cov = sub.add_parser("coverage", help="print the contract coverage of a running sandbox",
+                         description="Exit status: 0 at or above --fail-under, 1 below it, "
+                                     "2 when the report cannot be fetched.")
+    cov.add_argument("--url", required=True, help="the sandbox server, e.g. http://127.0.0.1:8080")
+    which = cov.add_mutually_exclusive_group()
+    which.add_argument("--sandbox", help="the sandbox (X-Sandbox-Id; default: default)")
+    which.add_argument("--all", action="store_true", help="every sandbox the server counted")
+    which.add_argument("--prefix", help="the sandboxes whose names start with this")
+    cov.add_argument("--api", action="append", metavar="NAME",
+                     help="only this API (repeatable); default: the APIs that were called")
+    cov.add_argument("--fail-under", type=float, default=None, metavar="PERCENT",
+                     help="exit 1 when the coverage is below this percentage")
+    cov.add_argument("--metric", choices=METRICS, default="operations",
+                     help="what --fail-under measures (default operations)")
+    cov.add_argument("--format", choices=FORMATS, default="table")
+    cov.add_argument("-o", "--output", default=None, help="write to this file (default stdout)")
+    cov.add_argument("--admin-token", default=os.environ.get("MOCK_SERVER_ADMIN_TOKEN"),
+                     help="the server's admin token [MOCK_SERVER_ADMIN_TOKEN]")
+    cov.set_defaults(func=cmd_coverage)
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from mock_server.drift import run_cli
+
+    return run_cli(args)
+
+
+def add_drift_command(sub: argparse._SubParsersAction) -> None:
+    from mock_server.drift import add_arguments
+
+    drift = sub.add_parser(
+        "drift", help="replay a sandbox's journal against another server and compare",
+        description="Exit status: 0 when nothing differs beyond what is ignored, 1 on drift, "
+                    "2 when the run could not be made.")
+    add_arguments(drift)
+    drift.set_defaults(func=cmd_drift)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,9 @@ class Config:
       Off for ``create_app()`` in tests and the pytest plugin.
     - ``admin_token``: when set, every /_sandbox call but health needs
       ``Authorization: Bearer <admin_token>``.
+    - ``roomle_plain_tokens``: the sandbox's own convenience, not what Roomle does:
+      Roomle's ``token`` header may also carry a session token (or ``anonymous``)
+      unencrypted. Off by default.
     """
 
     fixtures: Path = field(default_factory=lambda: DEFAULT_FIXTURES)
@@ -55,3 +58,4 @@ class Config:
     load_in_background: bool = False
     state_save_interval: float = 1.0
     tune_process: bool = False
+    roomle_plain_tokens: bool = False

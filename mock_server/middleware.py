@@ -78,9 +78,9 @@ def _normalise_media_type(scope: Scope, content_type: str) -> None:
     scope["headers"] = [(k, value if k == b"content-type" else v) for k, v in scope["headers"]]
 
 
-async def _read_whole_body(scope: Scope, receive: Receive) -> Receive:
-    """A chunked body, read up to the body limit, then handed on as one message with
-    its Content-Length, like any other body (Connexion looks for that header)."""
+async def read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a ``receive`` that hands it on again as one message
+    (for a middleware that must see the body before the app does)."""
     chunks = []
     while True:
         message = await receive()
@@ -90,8 +90,6 @@ async def _read_whole_body(scope: Scope, receive: Receive) -> Receive:
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"transfer-encoding"] \
-        + [(b"content-length", str(len(body)).encode())]
     sent = False
 
     async def replay() -> Message:
@@ -101,6 +99,15 @@ async def _read_whole_body(scope: Scope, receive: Receive) -> Receive:
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
+    return body, replay
+
+
+async def _read_whole_body(scope: Scope, receive: Receive) -> Receive:
+    """A chunked body, read up to the body limit, then handed on as one message with
+    its Content-Length, like any other body (Connexion looks for that header)."""
+    body, replay = await read_body(receive)
+    scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"transfer-encoding"] \
+        + [(b"content-length", str(len(body)).encode())]
     return replay
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ StateBuilder = Callable[["Sandbox", dict, "Config"], Any]
 StateDumper = Callable[[Any], dict]
 Generator = Callable[["Sandbox", dict, "Config", int, Callable[[int], None]], dict]
 CredentialLister = Callable[["Sandbox"], list[dict]]
+ReplayAuth = Callable[[str, str, bytes, dict], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,16 @@ class ApiDefinition:
     - ``generate(sandbox, section, config, count, progress) -> section``: the
       section plus ``count`` Faker-made records (``mock-server generate``), whose
       CLI option is ``--<generate_option>``.
+    - ``secrets(sandbox) -> values``: every secret value the API holds in a sandbox
+      (keys, tokens, passwords), masked wherever they appear in the journal and the
+      logs; without it they are read from ``credentials``.
+    - ``body_validators``: request-body validator classes by media type that replace
+      the shared ones for this API only (e.g. a validator that coerces as the
+      provider's framework does).
+    - ``replay_auth(method, path_and_query, body, credentials) -> headers``: how
+      ``mock-server drift`` authenticates a call it replays against another server,
+      given this API's section of the user's credentials file (default: see
+      ``mock_server.drift.BUILTIN_AUTH``, else the section's ``headers``).
     """
 
     name: str
@@ -70,6 +81,9 @@ class ApiDefinition:
     dump_state: StateDumper | None = None
     generate: Generator | None = None
     generate_option: str = ""
+    secrets: Callable[[Sandbox], Iterable[str]] | None = None
+    body_validators: dict[str, type] = field(default_factory=dict)
+    replay_auth: ReplayAuth | None = None
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")

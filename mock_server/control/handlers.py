@@ -207,3 +207,31 @@ def put_state(ctx: RequestContext, body: Any) -> Any:
     """Replace the sandbox by a state document (as GET /state returns)."""
     sandbox, _ = _load_document(ctx, body, remember=False, kind="state")
     return export_document(sandbox, ctx.runtime.apis), 200
+
+
+def _coverage_names(ctx: RequestContext, every: bool, prefix: str | None) -> list[str]:
+    from mock_server.control.coverage import coverage_for
+
+    return coverage_for(ctx.runtime).names(every=every, prefix=prefix, sandbox=ctx.sandbox.name)
+
+
+def get_coverage(ctx: RequestContext, all: bool = False, prefix: str | None = None,
+                 api: list[str] | None = None) -> Any:
+    """Contract coverage of this sandbox (or of every sandbox, or of a name prefix)."""
+    from mock_server.control.coverage import report
+
+    known = {a.name for a in ctx.runtime.apis if a is not ctx.runtime.control}
+    unknown = sorted(set(api or ()) - known)
+    if unknown:
+        raise BadRequest(f"Unknown api '{unknown[0]}'",
+                         errors=[FieldError(f"must be one of {', '.join(sorted(known))}",
+                                            parameter="api", location="query")])
+    return report(ctx.runtime, _coverage_names(ctx, all, prefix), api or None), 200
+
+
+def clear_coverage(ctx: RequestContext, all: bool = False, prefix: str | None = None) -> Any:
+    """Start the coverage counts afresh (of this sandbox, every sandbox or a prefix)."""
+    from mock_server.control.coverage import coverage_for
+
+    coverage_for(ctx.runtime).clear(_coverage_names(ctx, all, prefix))
+    return None, 204

@@ -12,12 +12,14 @@ import json
 import logging
 import re
 import time
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_server.control import coverage
 from mock_server.errors import ApiError
 from mock_server.runtime import Runtime
 from mock_server.store import Sandbox, isoformat
@@ -49,9 +51,14 @@ def mask_json(value: Any) -> Any:
 
 def known_secrets(runtime: Runtime, sandbox: Sandbox) -> list[str]:
     """Every secret value the sandbox holds for its principals (tokens, API keys, HMAC
-    and client secrets, passwords): values of credential headers and of members named
-    like secrets, longest first, so that masking by value catches them wherever they
-    stand (a query string, a truncated body, a header with another name)."""
+    and client secrets, passwords), longest first, so that masking by value catches
+    them wherever they stand (a query string, a truncated body, a header with another
+    name). From each API's ``secrets`` hook, or else the values of credential headers
+    and of members named like secrets in its ``credentials``. Remembered until the
+    sandbox changes."""
+    cached = _SECRETS.get(sandbox)
+    if cached is not None and cached[0] == sandbox.version:
+        return cached[1]
     found: set[str] = set()
 
     def collect(value: Any, secret: bool) -> None:
@@ -63,14 +70,22 @@ def known_secrets(runtime: Runtime, sandbox: Sandbox) -> list[str]:
             for inner in value:
                 collect(inner, secret)
         elif secret and isinstance(value, str):
-            for part in (value, value.removeprefix("Bearer ").strip()):
-                if len(part) >= MIN_SECRET:
-                    found.add(part)
+            found.add(value)
+            found.add(value.removeprefix("Bearer ").strip())
 
     for api in runtime.apis:
-        if api.credentials is not None and api.name in sandbox.apis:
+        if api.name not in sandbox.apis:
+            continue
+        if api.secrets is not None:
+            found.update(api.secrets(sandbox))
+        elif api.credentials is not None:
             collect(api.credentials(sandbox), False)
-    return sorted(found, key=len, reverse=True)
+    result = sorted((s for s in found if len(s) >= MIN_SECRET), key=len, reverse=True)
+    _SECRETS[sandbox] = (sandbox.version, result)
+    return result
+
+
+_SECRETS: weakref.WeakKeyDictionary[Sandbox, tuple[int, list[str]]] = weakref.WeakKeyDictionary()
 
 
 def mask_text(text: str, secrets: list[str]) -> str:
@@ -209,6 +224,8 @@ class JournalMiddleware:
         size = ENTRY_OVERHEAD + header_bytes + len(body) + len(response) + len(entry["path"]) \
             + len(entry["query"])
         sandbox.journal.append(entry, size)
+        coverage.record(self.runtime, sandbox.name, api, note.get("operationId"),
+                        entry["status"], entry["query"], body, flags["req_trunc"])
 
 
 def _capped_headers(raw: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], int]:

@@ -25,7 +25,7 @@ from mock_server.apis import all_apis
 from mock_server.app import create_app
 from mock_server.config import SPEC_DIR, Config
 from mock_server.serving import BackgroundServer
-from mock_server.testing import BizzlinkRequestsAuth
+from mock_server.testing import BizzlinkRequestsAuth, roomle_auth
 
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "50"))
 CHECKS = [schemathesis.checks.not_a_server_error, oa.status_code_conformance,
@@ -56,6 +56,11 @@ def _session(server: Any, api: str, sandbox: str) -> requests.Session:
     if api == "bizzlink":
         token = principal["headers"]["Authorization"].removeprefix("Bearer ")
         session.auth = BizzlinkRequestsAuth(token, principal["hmacSecret"])
+    elif api == "roomle":
+        # A fresh request token per case; currentTenant and language are left to the
+        # generated cases (they are declared parameters).
+        session.auth = roomle_auth(principal, requests_library=True, current_tenant=None,
+                                   language=None)
     else:
         session.headers.update(principal["headers"])
     return session

@@ -44,3 +44,17 @@ def seed_connection(**over: object) -> dict:
     }
     body.update(over)
     return body
+
+
+ALLOW = ("allow_errands_access_through_connections", "allow_personal_information_access",
+         "add_connection_description_on_invoice", "allow_notifications",
+         "allow_revenue_row_access", "allow_brf_access", "allow_cancel_contract_access",
+         "allow_errands_access", "allow_contracts_access", "allow_invoice_access",
+         "allow_objects_access", "allow_my_pages_access")
+
+
+def person(path: str, **body: object) -> dict:
+    """A create body for ``path``: a sub-tenant also gets its twelve required allow_*."""
+    if path.endswith("/subtenant/"):
+        return {**dict.fromkeys(ALLOW, False), **body}
+    return body

@@ -111,7 +111,7 @@ def test_paging(pg, query, expected, meta):
 
 
 @pytest.mark.parametrize("query, key", [
-    ("_page=1", "_page_size"), ("_page_size=5", "_page"), ("_page=0&_page_size=5", "_page"),
+    ("_page=1", "_page"), ("_page_size=5", "_page_size"), ("_page=0&_page_size=5", "_page"),
     ("_page=1&_page_size=0", "_page_size"), ("_page=1&_page_size=1001", "_page_size"),
     ("_page=x&_page_size=1", "_page"), ("_page=-1&_page_size=1", "_page"),
 ])
@@ -119,6 +119,17 @@ def test_paging_edges_are_400(pg, query, key):
     resp = pg("GET", f"{TENANTS}?{query}")
     assert resp.status_code == 400, resp.text
     assert key in resp.json()
+
+
+@pytest.mark.parametrize("query, error", [
+    ("_page=0&_page_size=5", {"_page": ["Ensure this value is greater than or equal to 1."]}),
+    ("_page=1&_page_size=1001", {"_page_size": [
+        "Ensure this value is less than or equal to 1000."]}),
+    ("_page=x&_page_size=1", {"_page": ["A valid integer is required."]}),
+])
+def test_paging_errors_in_drf_words(pg, query, error):
+    resp = pg("GET", f"{TENANTS}?{query}")
+    assert resp.status_code == 400 and resp.json() == error
 
 
 def test_unknown_parameter_is_400(pg):

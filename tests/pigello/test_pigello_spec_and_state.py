@@ -17,13 +17,16 @@ SPEC = yaml.safe_load((SPEC_DIR / "pigello.yaml").read_text(encoding="utf-8"))
 @pytest.mark.parametrize("name", list(ENTITIES))
 def test_spec_declares_every_filter_and_field(name):
     entity = ENTITIES[name]
-    params = {p["name"] for p in SPEC["paths"][f"/{name}/"]["get"]["parameters"]}
+    declared = SPEC["paths"][f"/{name}/"]["get"]["parameters"]
+    params = {p["name"] for p in declared if p["name"] != "negated"}
+    [negated] = [p for p in declared if p["name"] == "negated"]
+    assert negated["style"] == "form" and negated["explode"] is True
     expected = set(RESERVED)
     for field, spec in entity.fields.items():
         for op in spec.operators:
-            base = f"{field}__{op}" if op else field
-            expected |= {base, base + "!"}
+            expected.add(f"{field}__{op}" if op else field)
     assert params == expected
+    assert set(negated["schema"]["properties"]) == {f"{n}!" for n in expected - set(RESERVED)}
     schemas = SPEC["components"]["schemas"]
     assert set(schemas[entity.title]["properties"]) == set(entity.output_fields)
     assert set(schemas[f"{entity.title}Write"]["properties"]) == set(entity.writable)

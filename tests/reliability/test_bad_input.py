@@ -14,7 +14,7 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.serving import BackgroundServer
-from mock_server.testing import BizzlinkAuth
+from mock_server.testing import BizzlinkAuth, roomle_auth
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,9 @@ TARGETS = [
            lambda c: next(p for p in c["wallet"] if p["role"] == "platform_admin")["headers"],
            "/api/v1/tenants/register", "/api/v1/tenants", "/api/v1/tenants/{id}", "size",
            lambda body, status: body["statusCode"] == status and "message" in body),
-    Target("roomle", lambda c: None,
-           lambda c: next(p for p in c["roomle"] if p["role"] == "super_admin")["headers"],
+    Target("roomle",
+           lambda c: roomle_auth(next(p for p in c["roomle"] if p["role"] == "super_admin")),
+           lambda c: {},
            "/v2/tenants", "/v2/tenants", "/v2/tenants/{id}/", "pageSize",
            lambda body, status: body["error"]["status"] == status),
     Target("pigello", lambda c: None,
@@ -166,12 +167,20 @@ def test_ten_megabyte_body_is_refused_unread(server, creds, target):
 def test_bad_page_sizes(server, creds, target, size):
     resp = _send(server, target, creds, "GET", target.collection,
                  params={target.page_size: size})
+    if target.name == "wallet":
+        # Spring's Pageable: an unusable size falls back to the default, 20.
+        assert resp.status_code == 200 and resp.json()["data"]["size"] == 20, resp.text
+        return
     _assert_api_error(target, resp, 400)
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda t: t.name)
 def test_unknown_query_parameter(server, creds, target):
     resp = _send(server, target, creds, "GET", target.collection, params={"bogus": "1"})
+    if target.name == "wallet":
+        # A Spring controller ignores query parameters it does not bind.
+        assert resp.status_code == 200, resp.text
+        return
     _assert_api_error(target, resp, 400)
 
 

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import logging
 import socket
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from mock_server.apis.roomle.tokens import make_token
 from mock_server.app import create_app
 from mock_server.routing import MethodDispatch, _RoutingAPI
 from mock_server.serving import BackgroundServer
 
 WALLET = {"X-API-KEY": "wk_platform_admin_key"}
-ROOMLE = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
+
+
+def roomle() -> dict[str, str]:
+    """The seeded super admin's Roomle headers, with a request token made now."""
+    return {"apiKey": "rml_platform_api_key",
+            "token": make_token("Pl4tf0rm-Secr3t!", "rml_session_super_admin",
+                                "rml_platform_api_key", datetime.now(UTC))}
 
 
 @pytest.fixture(scope="module", params=["async", "flask"])
@@ -65,8 +73,8 @@ def test_head_answers_like_get_without_body_and_keeps_the_connection(server, err
 
 @pytest.mark.parametrize("path", ["/api/v1/tenants", "/bizzlink/tenants", "/v2/tenants"])
 def test_head_on_api_routes_keeps_the_status_of_get(server, errors_logged, path):
-    get = httpx.get(f"{server.url}{path}", headers={**WALLET, **ROOMLE})
-    head = httpx.head(f"{server.url}{path}", headers={**WALLET, **ROOMLE})
+    get = httpx.get(f"{server.url}{path}", headers={**WALLET, **roomle()})
+    head = httpx.head(f"{server.url}{path}", headers={**WALLET, **roomle()})
     assert head.status_code == get.status_code
     assert head.content == b""
 
@@ -86,13 +94,13 @@ def test_drop_fault_closes_the_connection_without_any_response(server, errors_lo
     ("PUT", "/accounts/users/customer/tenant/", "GET, HEAD, POST"),
 ])
 def test_405_allow_lists_every_method_of_the_path(server, method, path, allow):
-    resp = httpx.request(method, f"{server.url}{path}", headers={**WALLET, **ROOMLE})
+    resp = httpx.request(method, f"{server.url}{path}", headers={**WALLET, **roomle()})
     assert resp.status_code == 405
     assert resp.headers["allow"] == allow
 
 
 def test_allow_of_a_path_with_an_id_lists_get_patch_and_delete(server):
-    resp = httpx.post(f"{server.url}/v2/tenants/2", headers=ROOMLE)
+    resp = httpx.post(f"{server.url}/v2/tenants/2", headers=roomle())
     assert resp.status_code == 405
     assert resp.headers["allow"] == "GET, HEAD, PUT, DELETE"  # a fixed, readable order
 
@@ -120,7 +128,7 @@ def test_pigello_redirect_keeps_the_path_percent_encoded(server):
 
 
 def test_a_path_parameter_that_breaks_its_schema_is_a_400_in_the_api_format(server):
-    resp = httpx.get(f"{server.url}/v2/tenants/abc", headers=ROOMLE)
+    resp = httpx.get(f"{server.url}/v2/tenants/abc", headers=roomle())
     assert resp.status_code == 400
     assert resp.json()["error"]["errors"][0]["field"] == "id"
 

@@ -32,6 +32,15 @@ def test_known_secrets_are_masked_wherever_they_stand(client):
     assert "copied *** here" in text and "q=***" in text
 
 
+def test_roomle_passwords_and_key_secrets_are_masked_by_value(client):
+    client.get("/v2/tenants", params={"pw": "demo-manager-pw", "s": "D3mo-Sh0p-Secr3t"})
+    client.post("/v2/auth/signin", content='{"identification": "x", "password": "super-admin-pw"',
+                headers={"Content-Type": "application/json"})
+    text = json.dumps(journal(client))
+    for secret in ("demo-manager-pw", "D3mo-Sh0p-Secr3t", "super-admin-pw"):
+        assert secret not in text
+
+
 def test_secrets_never_appear_in_error_bodies(client):
     for path in (f"/api/v1/tenants?q={WALLET_KEY}", f"/v2/tenants/{BIZ_SECRET}",
                  f"/bizzlink/tenants/{PIGELLO_SECRET}"):

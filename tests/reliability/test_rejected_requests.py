@@ -36,8 +36,12 @@ def rejected_requests(client, credentials):
                                      seed_connection(tenant={"id": UNKNOWN})],
         headers=pgl), 400
     yield "pigello subtenant without a name", client.post(SUBTENANTS, json={}, headers=pgl), 400
-    yield "wallet unknown filter value", client.get(
-        "/api/v1/tenants", params={"size": "x"}, headers=WALLET_ADMIN), 400
+    yield "wallet unknown sort property", client.get(
+        "/api/v1/tenants", params={"sort": "password,asc"}, headers=WALLET_ADMIN), 400
+    yield "roomle failed sign-in", client.post(
+        "/v2/auth/signin", json={"identification": "user@demo-shop.example",
+                                 "password": "Not-The-Passw0rd"},
+        headers=credentials("roomle", "anonymous", tenantId="2")["headers"]), 403
 
 
 def test_no_rejected_request_leaves_a_trace_in_the_state(client, credentials):

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 
+from mock_server.apis.roomle.tokens import make_token
 from mock_server.serving import ServerProcess
 from mock_server.testing import BizzlinkAuth
 
 WALLET_KEY = "wk_platform_admin_key"
 PIGELLO_SECRET = "pgl_norrsken_client_secret"
-ROOMLE = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
+
+
+def roomle() -> dict[str, str]:
+    """The seeded super admin's Roomle headers, with a request token made now."""
+    return {"apiKey": "rml_platform_api_key",
+            "token": make_token("Pl4tf0rm-Secr3t!", "rml_session_super_admin",
+                                "rml_platform_api_key", datetime.now(UTC))}
+
+
 BIZ_TOKEN, BIZ_SECRET = "bzl_partner_both_token", "bzl_partner_both_secret"
 REGISTER = {"tenant": {"name": "Iso", "email": "iso@iso.example", "phoneNumber": "030 901820",
                        "country": {"code": "DE"}},
@@ -28,7 +38,7 @@ def test_a_key_of_one_api_is_worthless_on_another(client):
     resp = client.get("/v2/tenants", headers={"apiKey": WALLET_KEY, "token": BIZ_TOKEN})
     assert resp.status_code == 401
     assert resp.json()["error"]["status"] == 401
-    resp = client.get("/api/v1/tenants", headers=ROOMLE)
+    resp = client.get("/api/v1/tenants", headers=roomle())
     assert resp.status_code == 401
 
 
@@ -67,6 +77,16 @@ def test_secrets_never_appear_in_server_output_journal_or_errors():
                                auth=BizzlinkAuth(BIZ_TOKEN, BIZ_SECRET)).text)
         texts.append(httpx.get(f"{url}/bizzlink/tenants",
                                auth=BizzlinkAuth(BIZ_TOKEN, "not-the-secret")).text)
+        roomle = next(p for p in httpx.get(f"{url}/_sandbox/credentials").json()["roomle"]
+                      if p["role"] == "anonymous")
+        texts.append(httpx.post(f"{url}/v2/auth/signin", headers=roomle["headers"],
+                                json={"identification": "user@demo-shop.example",
+                                      "password": "demo-user-pw"}).text)
+        texts.append(httpx.post(f"{url}/v2/auth/signin", headers=roomle["headers"],
+                                json={"identification": "user@demo-shop.example",
+                                      "password": "not-the-secret"}).text)
+        texts.append(httpx.get(f"{url}/v2/tenants", headers={
+            **roomle["headers"], "token": roomle["headers"]["token"][:-6] + "AAAA=="}).text)
         pigello = httpx.get(f"{url}/_sandbox/credentials").json()["pigello"][0]["headers"]
         texts.append(httpx.get(f"{url}/accounts/users/customer/tenant/", headers=pigello).text)
         texts.append(httpx.get(f"{url}/accounts/users/customer/tenant/",
@@ -79,8 +99,11 @@ def test_secrets_never_appear_in_server_output_journal_or_errors():
         srv.stop()
     texts.append(srv.output())
     blob = "\n".join(texts)
+    journal_and_output = journal + srv.output()
     for secret in ("very-secret-pw", BIZ_SECRET, BIZ_TOKEN, WALLET_KEY, "not-the-secret",
-                   PIGELLO_SECRET):
+                   PIGELLO_SECRET, "demo-user-pw", roomle["secret"]):
         assert secret not in blob, secret
+    # The session a sign-in hands out is the caller's to see, nobody else's.
+    assert "rml_session_" not in journal_and_output
     assert '"authorization": "***"' in journal and '"x-api-key": "***"' in journal
     assert '"x-pigello-client-secret": "***"' in journal

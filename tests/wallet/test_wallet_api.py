@@ -172,7 +172,7 @@ def test_remembered_phone_and_email_checks_answer_per_country_and_address(client
         assert client.post("/api/v1/tenants/register",
                            json=reg(tenant__phoneNumber=french)).status_code == 422
         assert client.post("/api/v1/tenants/register",
-                           json=reg(tenant__email="x@localhost")).status_code == 400
+                           json=reg(tenant__email="x@exa_mple.example")).status_code == 400
     body = reg(tenant__phoneNumber=french, tenant__country={"code": "FR", "name": "France"},
                tenant__email="y@krone-pay.example")
     assert client.post("/api/v1/tenants/register", json=body).status_code == 201
@@ -312,13 +312,14 @@ def test_list_sort_both_ways_and_paging(client):
     assert past == {"content": [], "totalElements": 7, "totalPages": 3, "size": 3, "number": 9}
 
 
-@pytest.mark.parametrize("params,name", [({"size": 0}, "size"), ({"size": 101}, "size"),
-                                         ({"page": -1}, "page"), ({"sort": "password,asc"}, "sort"),
-                                         ({"allowNotification": "maybe"}, "allowNotification"),
-                                         ({"colour": "red"}, "colour")])
+@pytest.mark.parametrize("params,name", [({"sort": "password,asc"}, "sort"),
+                                         ({"sort": "NAME"}, "sort"),
+                                         ({"sort": "name,sideways"}, "sort"),
+                                         ({"allowNotification": "maybe"}, "allowNotification")])
 def test_list_bad_parameters(client, params, name):
     body = assert_envelope(client.get("/api/v1/tenants", headers=PLATFORM, params=params), 400)
     assert name in body["message"]
+    assert [e["field"] for e in body["data"]["errors"]] == [name]
 
 
 def test_list_without_and_with_trailing_slash(client):

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.apis.bizzlink.models import Account, BizzlinkState
 from mock_server.apis.bizzlink.signing import SIGNATURE_HEADER, parse_signature, verify
 from mock_server.errors import FieldError, Unauthorized
+from mock_server.middleware import read_body
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
 
 BASE_PATH = "/bizzlink"
@@ -80,25 +81,8 @@ class SignatureMiddleware:
                 not (scope["path"] + "/").startswith(BASE_PATH + "/"):
             await self.app(scope, receive, send)
             return
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body, replay = await read_body(receive)
         scope[SCOPE_ACCOUNT] = authenticate(scope, body)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         await self.app(scope, replay, send)
 
 

@@ -2,6 +2,7 @@
 
 from mock_server.apis.base import ApiDefinition, package_yaml
 from mock_server.apis.pigello.auth import ClientMiddleware, SlashRedirectMiddleware
+from mock_server.apis.pigello.drf import DRFBodyValidator
 from mock_server.apis.pigello.errors import render_error
 from mock_server.apis.pigello.models import build_state, credentials, dump_state, generate
 
@@ -20,4 +21,5 @@ API = ApiDefinition(
     dump_state=dump_state,
     generate=generate,
     generate_option="pigello-connections",
+    body_validators={"*/*json": DRFBodyValidator},
 )

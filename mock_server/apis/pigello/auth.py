@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,8 @@ SCOPE_CLIENT = "mock_server.pigello.client"
 HEADERS = ("X-PIGELLO-APPLICATION-ID", "X-PIGELLO-CLIENT-CT", "X-PIGELLO-CLIENT-ENTITY",
            "X-PIGELLO-CLIENT-SECRET", "X-PIGELLO-CUSTOMER-ID", "X-PIGELLO-SERVICE-ID",
            "X-PIGELLO-SERVICE-VERSION-ID")
+# The request's method, for DRF's 405 message (the routing error does not carry it).
+METHOD: ContextVar[str] = ContextVar("pigello_method", default="")
 ROUTE = re.compile(rf"{BASE_PATH}/(tenant|subtenant|subtenanttenantconnection)(/list|/[^/]+)?")
 
 
@@ -77,6 +80,8 @@ class SlashRedirectMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
+        if scope["type"] == "http":
+            METHOD.set(scope.get("method", ""))
         if scope["type"] != "http" or path.endswith("/") or not ROUTE.fullmatch(path):
             await self.app(scope, receive, send)
             return

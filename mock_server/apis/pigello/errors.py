@@ -1,65 +1,78 @@
 """Pigello errors in Django REST framework's shape.
 
-Field errors are keyed by field: ``{"custom_id": ["..."]}``; nested members and
-bulk items use a path (``tenant.id``, ``[2].tenant.id``); object-level problems go
-under ``non_field_errors``. Anything without a field is ``{"detail": "..."}``.
+Field errors nest as DRF's serializers nest them: ``{"custom_id": ["..."]}``,
+``{"tenant": {"id": ["..."]}}``, a list with ``{}`` per valid item for bulk writes,
+``non_field_errors`` for object-level problems; query parameters by name. Anything
+without a field is ``{"detail": "..."}`` with DRF's default message where DRF has one.
 """
 
 from __future__ import annotations
 
+import re
+
 from mock_server.apis.base import ErrorResponse
-from mock_server.apis.pigello.models import READ_ONLY
+from mock_server.apis.pigello.auth import METHOD
+from mock_server.apis.pigello.drf import DRFValidationError, nest
 from mock_server.errors import ApiError, FieldError
 
-
-def field_key(fe: FieldError) -> str | None:
-    """The DRF-style key of one field error, or None for a general one."""
-    if fe.parameter:
-        return None if fe.location == "header" else fe.parameter
-    if not fe.pointer:
-        return None
-    key = ""
-    for part in fe.pointer.strip("/").split("/"):
-        if not part:
-            continue
-        part = part.replace("~1", "/").replace("~0", "~")
-        key += f"[{part}]" if part.isdigit() else (f".{part}" if key else part)
-    return key or None
+MEDIA_TYPE = re.compile(r"Invalid Content-type \(([^)]*)\)")
+BOUND = re.compile(r"must be at (least|most) (-?[0-9.]+)")
 
 
-def message(fe: FieldError, key: str) -> str:
-    """DRF's wording for the common cases, else the validator's message as a sentence."""
+def message(fe: FieldError) -> str:
+    """DRF's wording for what the shared validators report about query parameters."""
     detail = fe.detail
-    last = key.rsplit(".", 1)[-1]
     if detail == "is required":
         return "This field is required."
-    if detail == "is read-only" or (detail == "is not an allowed member" and last in READ_ONLY):
-        return "This field is read-only and cannot be written."
-    if detail == "is not an allowed member":
-        return "Unknown field."
     if detail == "is not a known parameter":
         return "Unknown query parameter."
+    if detail.startswith("must be of type integer"):
+        return "A valid integer is required."
+    if detail.startswith("must be of type boolean"):
+        return "Must be a valid boolean."
+    bound = BOUND.fullmatch(detail)
+    if bound:
+        word = "greater" if bound.group(1) == "least" else "less"
+        return f"Ensure this value is {word} than or equal to {bound.group(2)}."
+    if detail[:1].isupper():
+        return detail
     text = detail[:1].upper() + detail[1:]
     return text if text.endswith(".") else text + "."
 
 
-def render_error(error: ApiError) -> ErrorResponse:
-    """``{"field": ["message", ...], ...}`` or ``{"detail": "..."}``."""
-    body: dict[str, list[str]] = {}
-    general: list[str] = []
-    for fe in error.errors:
-        key = field_key(fe)
-        if key is None:
-            general.append(fe.detail)
-        else:
-            body.setdefault(key, []).append(message(fe, key))
-    if body:
-        if general:
-            body.setdefault("non_field_errors", []).extend(general)
-        return ErrorResponse(error.status, body, "application/json", error.headers)
+def _detail(error: ApiError) -> str:
     detail = error.detail
     if error.status == 404:
-        detail = "Not found."
-    elif error.status == 401 and detail == "No authorization token provided":
-        detail = "Authentication credentials were not provided."
-    return ErrorResponse(error.status, {"detail": detail}, "application/json", error.headers)
+        return "Not found."
+    if error.status == 401 and detail == "No authorization token provided":
+        return "Authentication credentials were not provided."
+    if error.status == 415:
+        found = MEDIA_TYPE.search(detail)
+        # No Content-Type at all: DRF negotiates with "" and names it.
+        media = found.group(1) if found else ""
+        return f'Unsupported media type "{media}" in request.'
+    if error.status == 405:
+        return f'Method "{METHOD.get()}" not allowed.'
+    if error.status == 403 and detail == "Forbidden":
+        return "You do not have permission to perform this action."
+    if error.status == 429:
+        return "Request was throttled."
+    return detail
+
+
+def render_error(error: ApiError) -> ErrorResponse:
+    """DRF's body for ``error``: nested field errors, or ``{"detail": "..."}``."""
+    if isinstance(error, DRFValidationError):
+        return ErrorResponse(error.status, error.body, "application/json", error.headers)
+    fields = [FieldError(message(fe), pointer=fe.pointer, parameter=fe.parameter,
+                         location=fe.location)
+              for fe in error.errors if (fe.pointer or fe.parameter) and fe.location != "header"]
+    if fields:
+        body = nest(fields)
+        general = [fe.detail for fe in error.errors if fe not in fields and
+                   not (fe.pointer or fe.parameter)]
+        if general and isinstance(body, dict):
+            body.setdefault("non_field_errors", []).extend(general)
+        return ErrorResponse(error.status, body, "application/json", error.headers)
+    return ErrorResponse(error.status, {"detail": _detail(error)}, "application/json",
+                         error.headers)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from math import ceil
 from typing import Any
 
+from mock_server.apis.pigello.drf import DATE_FORMAT, DATETIME_FORMAT
 from mock_server.apis.pigello.models import (
     CONNECTION,
     CUSTOMER_INDEXES,
@@ -17,13 +20,20 @@ from mock_server.apis.pigello.models import (
     Entity,
     PigelloState,
     parse_datetime,
+    value,
 )
 from mock_server.errors import BadRequest, FieldError
 from mock_server.store import Record
 
-RESERVED = ("_page", "_page_size", "_order_by", "_search")
-TRUE = ("true", "1")
-FALSE = ("false", "0")
+RESERVED = ("_page", "_page_size", "_order_by", "_search", "_jsonl", "_slim", "_statistics",
+            "tags", "customer_columns", "global_realestates", "global_segments")
+# The provider's "Additional Validation Information" phrase, used as the error message.
+TOGETHER = "This value must be set together with the following fields: "
+# Flags read the way DRF's BooleanField reads them (case-insensitive).
+TRUE = ("true", "1", "t", "y", "yes", "on")
+FALSE = ("false", "0", "f", "n", "no", "off")
+# Filters on members the sandbox never fills: a non-empty value matches nothing.
+EMPTY_MEMBERS = ("tags", "customer_columns")
 
 
 class QueryError(Exception):
@@ -41,7 +51,7 @@ def _bool(param: str, raw: str) -> bool:
         return True
     if low in FALSE:
         return False
-    raise QueryError(param, "Must be true or false.")
+    raise QueryError(param, "Must be a valid boolean.")
 
 
 def _scalar(param: str, kind: str, raw: str) -> Any:
@@ -54,26 +64,32 @@ def _scalar(param: str, kind: str, raw: str) -> Any:
     if kind == "datetime":
         parsed = parse_datetime(raw)
         if parsed is None:
-            raise QueryError(param, "Enter a valid date/time (ISO 8601).")
+            raise QueryError(param, DATETIME_FORMAT)
         return parsed
+    if kind == "date":
+        try:
+            return date.fromisoformat(raw.strip()).isoformat()
+        except ValueError:
+            raise QueryError(param, DATE_FORMAT) from None
     if kind in ("ref", "uuid"):
         try:
             return str(uuid.UUID(raw.strip()))
         except ValueError:
-            raise QueryError(param, f'"{raw}" is not a valid UUID.') from None
+            raise QueryError(param, "Must be a valid UUID.") from None
     if kind == "boolean":
         return _bool(param, raw)
     return raw
 
 
-def _value(record: Record, field: str, kind: str) -> Any:
-    value = record.get(field)
-    if kind == "datetime" and value is not None:
-        return parse_datetime(value)
-    return value
+def _value(record: Record, field: str, kind: str, entity: Entity = CONNECTION) -> Any:
+    found = value(entity, record, field)
+    if kind == "datetime" and found is not None:
+        return parse_datetime(found)
+    return found
 
 
 _STRING_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "iexact": lambda v, x: v.casefold() == x.casefold(),
     "contains": lambda v, x: x in v,
     "icontains": lambda v, x: x.casefold() in v.casefold(),
     "startswith": lambda v, x: v.startswith(x),
@@ -113,32 +129,32 @@ def make_filter(entity: Entity, param: str, raw: str) -> Filter:
         wanted = _bool(param, raw)
 
         def test(r: Record) -> bool:
-            return (r.get(field) is None) == wanted
+            return (value(entity, r, field) is None) == wanted
     elif op == "in":
         values = [_scalar(param, kind, part) for part in raw.split(",") if part.strip() != ""]
         exact = tuple(values)
 
         def test(r: Record) -> bool:
-            return _value(r, field, kind) in values
+            return _value(r, field, kind, entity) in values
     elif op in _STRING_TESTS:
         check = _STRING_TESTS[op]
 
         def test(r: Record) -> bool:
-            v = r.get(field)
+            v = value(entity, r, field)
             return v is not None and check(v, raw)
     elif op in _ORDER_TESTS:
         compare = _ORDER_TESTS[op]
         target = _scalar(param, kind, raw)
 
         def test(r: Record) -> bool:
-            v = _value(r, field, kind)
+            v = _value(r, field, kind, entity)
             return v is not None and compare(v, target)
     else:
         target = _scalar(param, kind, raw)
         exact = (target,)
 
         def test(r: Record) -> bool:
-            return _value(r, field, kind) == target
+            return _value(r, field, kind, entity) == target
     if negate:
         return Filter(lambda r: not test(r), field)
     return Filter(test, field, exact if kind != "datetime" else None)
@@ -218,7 +234,7 @@ def _sort(entity: Entity, records: list[Record], raw: str) -> list[Record]:
         kind = entity.fields[field].kind
 
         def sort_key(r: Record, field: str = field, kind: str = kind) -> tuple:
-            v = _value(r, field, kind)
+            v = _value(r, field, kind, entity)
             return (v is None, v if v is not None else 0)
 
         records.sort(key=sort_key, reverse=key.startswith("-"))
@@ -253,15 +269,24 @@ def list_records(state: PigelloState, entity: Entity, customer_id: str,
             else:
                 page_size = number
     if ("_page" in params) != ("_page_size" in params):
-        missing = "_page_size" if "_page" in params else "_page"
-        other = "_page" if missing == "_page_size" else "_page_size"
-        errors.append(FieldError(f"Required when {other} is given (send both or neither).",
-                                 parameter=missing, location="query"))
+        given = "_page" if "_page" in params else "_page_size"
+        other = "_page_size" if given == "_page" else "_page"
+        errors.append(FieldError(f"{TOGETHER}{other}", parameter=given, location="query"))
+    flags = {}
+    for name in ("_jsonl", "_slim", "_statistics"):
+        try:
+            flags[name] = _bool(name, params[name]) if name in params else False
+        except QueryError as exc:
+            errors.append(FieldError(exc.detail, parameter=name, location="query"))
+    for name in EMPTY_MEMBERS:
+        if params.get(name, "").strip():
+            tests.append(Filter(lambda r: False, name))
     search = params.get("_search", "").strip().casefold()
     ordered = bool(params.get("_order_by", "").strip())
     if errors:
         raise BadRequest("The query is not valid", errors=errors)
-    if not (search or ordered or len(tests) > 1) and page is not None and page_size is not None:
+    if not (search or ordered or len(tests) > 1 or flags.get("_statistics")) \
+            and page is not None and page_size is not None:
         keys = ("customer", [customer_id]) if not tests else \
             _index_keys(state, entity, customer_id, tests[0])
         if keys is not None:
@@ -278,9 +303,27 @@ def list_records(state: PigelloState, entity: Entity, customer_id: str,
     if errors:
         raise BadRequest("The query is not valid", errors=errors)
     total = len(records)
+    extra = {"statistics": statistics(entity, records)} if flags.get("_statistics") else {}
     if page is not None and page_size is not None:
-        return records[(page - 1) * page_size:page * page_size], _meta(total, page, page_size)
-    return records, {"total_amount": total, "page": None, "page_size": None, "page_amount": 1}
+        return (records[(page - 1) * page_size:page * page_size],
+                {**_meta(total, page, page_size), **extra})
+    return records, {"total_amount": total, "page": None, "page_size": None, "page_amount": 1,
+                     **extra}
+
+
+def statistics(entity: Entity, records: list[Record]) -> dict[str, Any]:
+    """``_statistics=true``: the number of matches, and per choice or boolean field the
+    number of matches per value (keys as JSON text: ``"true"``, ``"2"``, ``"null"``)."""
+    out: dict[str, Any] = {"total_amount": len(records)}
+    for name, spec in entity.fields.items():
+        if spec.kind not in ("boolean", "integer"):
+            continue
+        counts: dict[str, int] = {}
+        for r in records:
+            key = json.dumps(value(entity, r, name))
+            counts[key] = counts.get(key, 0) + 1
+        out[name] = dict(sorted(counts.items()))
+    return out
 
 
 def _meta(total: int, page: int, page_size: int) -> dict[str, Any]:

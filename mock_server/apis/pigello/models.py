@@ -7,50 +7,98 @@ records are stored as plain ids and shown as ``{"id": ...}``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from mock_server.config import Config
-from mock_server.errors import BadRequest, Conflict, FieldError
+from faker import Faker
+
+from mock_server.apis.pigello.drf import (
+    DRFValidationError,
+    Reading,
+    luhn_ok,
+    nest,
+    read_object,
+)
+from mock_server.config import SPEC_DIR, Config
+from mock_server.errors import Conflict, FieldError
 from mock_server.fixtures import FixtureError
 from mock_server.store import Collection, Record, Sandbox, isoformat
+from mock_server.yaml_io import load_yaml
 
 API = "pigello"
-PHONE = re.compile(r"^\+?1?\d{7,15}$")
+# The provider's "Additional Validation Information" phrase, used as the error message.
+SNI_NEEDS_CORPORATE_NAME = ("This value requires that the following fields are also set: "
+                            "corporate_name")
 
-STRING_OPS = ("", "icontains", "contains", "startswith", "istartswith", "endswith",
-              "iendswith", "in")
-NUMBER_OPS = ("", "in", "gt", "gte", "lt", "lte")
-DATE_OPS = ("", "gt", "gte", "lt", "lte")
+# Operators per field kind as the provider's list pages print them (string fields:
+# custom_id's set; numbers and dates: category's and created_at's), "" is exact.
+STRING_OPS = ("", "contains", "endswith", "icontains", "iendswith", "iexact", "in", "isnull",
+              "istartswith", "startswith")
+NUMBER_OPS = ("", "gt", "gte", "in", "isnull", "lt", "lte")
+DATE_OPS = ("", "gt", "gte", "in", "isnull", "lt", "lte")
 REF_OPS = ("", "in")
 BOOL_OPS = ("",)
 OPS = {"string": STRING_OPS, "integer": NUMBER_OPS, "datetime": DATE_OPS, "ref": REF_OPS,
-       "uuid": REF_OPS, "boolean": BOOL_OPS}
+       "uuid": REF_OPS, "boolean": BOOL_OPS, "date": DATE_OPS}
 
 
 @dataclass(frozen=True)
 class Field:
-    """A filterable, orderable field: its kind (string, integer, datetime, ref, uuid,
-    boolean) and whether it may be null."""
+    """A filterable, orderable field: its kind (string, integer, datetime, date, ref,
+    uuid, boolean) and whether it may be null."""
 
     kind: str
     nullable: bool = False
 
     @property
     def operators(self) -> tuple[str, ...]:
-        return OPS[self.kind] + (("isnull",) if self.nullable else ())
+        ops = OPS[self.kind]
+        if self.nullable and "isnull" not in ops:
+            ops += ("isnull",)
+        return ops
 
 
-PERSON_FIELDS = {
-    "id": Field("uuid"), "created_at": Field("datetime"), "custom_id": Field("string", True),
-    "first_name": Field("string", True), "last_name": Field("string", True),
-    "corporate_name": Field("string", True), "email": Field("string", True),
-    "phone_number": Field("string", True),
+ALLOW = ("allow_errands_access_through_connections", "allow_personal_information_access",
+         "add_connection_description_on_invoice", "allow_notifications",
+         "allow_revenue_row_access", "allow_brf_access", "allow_cancel_contract_access",
+         "allow_errands_access", "allow_contracts_access", "allow_invoice_access",
+         "allow_objects_access", "allow_my_pages_access")
+# Members of Tenant and Subtenant (union of what the provider prints for each; see
+# docs/pigello.md for which are published where) and their defaults on create.
+PERSON_COMMON: dict[str, Any] = {
+    "first_name": None, "last_name": None, "corporate_name": None, "popular_name": None,
+    "anonymization_name": None, "custom_dimension_category_value": None,
+    "custom_id": None, "ssn": None, "ssn_is_coordination_number": False, "org_no": None,
+    "birth_date": None, "email": None, "invoice_email": None, "phone_number": None,
+    "gln13_number": None, "peppol_id": None, "fmi": None, "sni_number": None,
+    "current_registered_address": None, "future_address": None, "previous_address": None,
+    "organization": None, "profile_picture": None, "active_to": None,
+    "autogiro_disables_invoice_distribution": False,
+    "allows_external_personal_information_sharing": None, "anonymized": False,
+    "is_active": True, "block_notifications_for": [], "block_email_notifications_for": [],
+    "block_sms_notifications_for": [], "realestates": [],
+    "invoice_distribution_instruction": None, "reminder_distribution_instruction": None,
+    "debt_distribution_instruction": None, "send_out_distribution_instruction": None,
 }
+TENANT_DEFAULTS = dict(PERSON_COMMON)
+SUBTENANT_DEFAULTS = {**PERSON_COMMON, **dict.fromkeys(ALLOW, False)}
+PERSON_READ_ONLY = ("id", "status", "username", "mfa_has_hotp", "is_company", "created_at",
+                    "tags", "customer_columns")
+PERSON_STRINGS = ("custom_id", "first_name", "last_name", "corporate_name", "popular_name",
+                  "email", "invoice_email", "phone_number", "ssn", "org_no", "gln13_number",
+                  "peppol_id", "sni_number")
+PERSON_FIELDS = {
+    "id": Field("uuid"), "created_at": Field("datetime"),
+    **{name: Field("string", True) for name in PERSON_STRINGS},
+    "birth_date": Field("date", True), "is_active": Field("boolean"),
+    "anonymized": Field("boolean"), "organization": Field("ref", True),
+}
+SUBTENANT_FIELDS = {**PERSON_FIELDS, **{name: Field("boolean") for name in ALLOW}}
 CONNECTION_FIELDS = {
     "id": Field("uuid"), "created_at": Field("datetime"), "custom_id": Field("string", True),
     "category": Field("integer", True), "stakeholder_type": Field("integer"),
@@ -58,16 +106,16 @@ CONNECTION_FIELDS = {
     "tenant": Field("ref"), "sub_tenant": Field("ref"), "parent_sub_tenant": Field("ref", True),
     "organization": Field("ref", True),
 }
-PERSON_WRITABLE = ("custom_id", "first_name", "last_name", "corporate_name", "email",
-                   "phone_number")
 CONNECTION_WRITABLE = ("sub_tenant", "tenant", "stakeholder_type",
                        "reminder_distribution_instruction", "organization", "is_active",
                        "category", "custom_id",
                        "invoice_distribution_instruction", "prefer_invoice_view_only",
                        "parent_sub_tenant", "debt_distribution_instruction")
 READ_ONLY = ("id", "created_at", "tags", "customer_columns", "pending_monitor_approval_amount")
-PERSON_READ_ONLY = ("id", "created_at", "tags", "customer_columns")
-REFS = ("sub_tenant", "tenant", "organization", "parent_sub_tenant")
+REFS = ("sub_tenant", "tenant", "organization", "parent_sub_tenant",
+        "current_registered_address", "future_address", "previous_address")
+# References the sandbox checks (it keeps no addresses: those are stored as sent).
+CHECKED_REFS = ("sub_tenant", "tenant", "organization", "parent_sub_tenant")
 # Connection fields indexed per customer (key: (customer_id, value)), for list filters.
 CUSTOMER_INDEXES = {"stakeholder_type": "customer_stakeholder_type",
                     "category": "customer_category", "is_active": "customer_is_active"}
@@ -82,8 +130,8 @@ CONNECTION_DEFAULTS: dict[str, Any] = {
     "debt_distribution_instruction": None, "tags": None, "customer_columns": None,
     "pending_monitor_approval_amount": None,
 }
-PERSON_DEFAULTS: dict[str, Any] = {f: None for f in PERSON_WRITABLE} | {
-    "tags": None, "customer_columns": None}
+PERSON_STORED: dict[str, Any] = {"status": 0, "username": None, "mfa_has_hotp": None,
+                                 "tags": None, "customer_columns": None}
 
 
 @dataclass(frozen=True)
@@ -104,11 +152,13 @@ class Entity:
         return self.read_only + self.writable
 
 
-TENANT = Entity("tenant", "Tenant", PERSON_FIELDS, PERSON_WRITABLE, PERSON_READ_ONLY,
-                PERSON_DEFAULTS, (), ("first_name", "last_name", "corporate_name", "email",
-                                      "phone_number", "custom_id"))
-SUBTENANT = Entity("subtenant", "Subtenant", PERSON_FIELDS, PERSON_WRITABLE, PERSON_READ_ONLY,
-                   PERSON_DEFAULTS, (), TENANT.search)
+PERSON_SEARCH = ("first_name", "last_name", "corporate_name", "popular_name", "email",
+                 "invoice_email", "phone_number", "custom_id", "ssn", "org_no")
+TENANT = Entity("tenant", "Tenant", PERSON_FIELDS, tuple(TENANT_DEFAULTS), PERSON_READ_ONLY,
+                {**TENANT_DEFAULTS, **PERSON_STORED}, (), PERSON_SEARCH)
+SUBTENANT = Entity("subtenant", "Subtenant", SUBTENANT_FIELDS, tuple(SUBTENANT_DEFAULTS),
+                   PERSON_READ_ONLY, {**SUBTENANT_DEFAULTS, **PERSON_STORED}, ALLOW,
+                   PERSON_SEARCH)
 CONNECTION = Entity("subtenanttenantconnection", "Subtenanttenantconnection", CONNECTION_FIELDS,
                     CONNECTION_WRITABLE, READ_ONLY, CONNECTION_DEFAULTS,
                     ("sub_tenant", "tenant", "stakeholder_type"), ("custom_id",))
@@ -233,30 +283,22 @@ def check_record(state: PigelloState, entity: Entity, customer_id: str, record: 
         for name in entity.required:
             if name not in changes:
                 errors.append(_fe(prefix, name, "This field is required."))
-    for name in entity.writable:
-        if name in changes and changes[name] is None and name in entity.required + (
-                "is_active", "prefer_invoice_view_only"):
-            errors.append(_fe(prefix, name, "This field may not be null."))
-    if entity is CONNECTION:
-        for ref in REFS:
-            value = changes.get(ref)
-            if value is None:
-                continue
-            found = state.organizations.get(value) if ref == "organization" else \
-                state.find(REF_TARGETS[ref], customer_id, value)
-            if found is None or found["customer_id"] != customer_id:
-                errors.append(_fe(prefix, f"{ref}/id",
-                                  f'Invalid pk "{value}" - object does not exist.'))
-    else:
+    for ref in CHECKED_REFS:
+        value = changes.get(ref)
+        if value is None or ref not in entity.writable:
+            continue
+        found = state.organizations.get(value) if ref == "organization" else \
+            state.find(REF_TARGETS[ref], customer_id, value)
+        if found is None or found["customer_id"] != customer_id:
+            errors.append(_fe(prefix, f"{ref}/id",
+                              f'Invalid pk "{value}" - object does not exist.'))
+    if entity is not CONNECTION:
         if not any((record.get(n) or "").strip() for n in NAMES):
             errors.append(_fe(prefix, "non_field_errors",
                               "At least one of first_name, last_name or corporate_name "
                               "must be given."))
-        phone = changes.get("phone_number")
-        if phone is not None and (len(phone) > 36 or not PHONE.match(phone)):
-            errors.append(_fe(prefix, "phone_number",
-                              "Phone number must match ^\\+?1?\\d{7,15}$ (at most 36 "
-                              "characters)."))
+        if record.get("sni_number") and not (record.get("corporate_name") or "").strip():
+            errors.append(_fe(prefix, "sni_number", SNI_NEEDS_CORPORATE_NAME))
     return errors
 
 
@@ -272,14 +314,38 @@ def normalise(entity: Entity, body: dict[str, Any]) -> dict[str, Any]:
 def new_record(state: PigelloState, entity: Entity, customer_id: str) -> Record:
     record: Record = {"id": state.sandbox.new_uuid(), "customer_id": customer_id,
                       "created_at": timestamp(state.sandbox)}
-    record.update({k: (list(v) if isinstance(v, list) else v)
-                   for k, v in entity.defaults.items()})
+    if entity is CONNECTION:
+        record.update({k: (list(v) if isinstance(v, list) else v)
+                       for k, v in entity.defaults.items()})
     return record
+
+
+def value(entity: Entity, record: Record, key: str) -> Any:
+    """A member of a stored record; tenants and sub-tenants store only the members that
+    differ from their defaults (see :func:`sparse`)."""
+    if key in record:
+        return record[key]
+    default = entity.defaults.get(key)
+    return list(default) if isinstance(default, list) else default
+
+
+def sparse(entity: Entity, record: Record) -> Record:
+    """A tenant or sub-tenant as stored: members equal to their default left out.
+
+    They have ~50 members, most of them at their default: a record of a dozen keys
+    keeps CPython's shared-key layout (at most 30 keys) and 200,000 of them fit the
+    memory target. Connections are stored whole (their indexes read every member).
+    """
+    if entity is CONNECTION:
+        return record
+    defaults = entity.defaults
+    return {k: v for k, v in record.items()
+            if k not in defaults or v != defaults[k] or type(v) is not type(defaults[k])}
 
 
 def write_many(state: PigelloState, entity: Entity, customer_id: str,
                items: list[tuple[str | None, dict[str, Any]]],
-               prefixes: list[str]) -> list[Record]:
+               prefixes: list[str], bulk: bool = False) -> list[Record]:
     """Create (id None) or update (id given) records, all or nothing.
 
     Every item is checked against the stored records and the other items first
@@ -314,12 +380,13 @@ def write_many(state: PigelloState, entity: Entity, customer_id: str,
         planned.append((creating, record, prefix))
     errors.extend(_custom_id_clashes(state, entity, customer_id, planned))
     if errors:
-        raise BadRequest("The request is not valid", errors=errors)
+        raise DRFValidationError(nest(errors, len(items) if bulk else None))
     for creating, record, _ in planned:
         if not creating:
             coll.replace({**record, "custom_id": None})
     out = []
     for creating, record, _ in planned:
+        record = sparse(entity, record)
         out.append(coll.insert(record) if creating else coll.replace(record))
     return out
 
@@ -336,7 +403,7 @@ def _custom_id_clashes(state: PigelloState, entity: Entity, customer_id: str,
     owners: dict[str, str] = {}
     errors = []
     for _, record, prefix in planned:
-        custom = record["custom_id"]
+        custom = record.get("custom_id")
         if custom is None:
             continue
         owner = owners.get(custom)
@@ -369,10 +436,12 @@ def delete_record(state: PigelloState, entity: Entity, customer_id: str, record_
 
 def render(entity: Entity, record: Record) -> dict[str, Any]:
     """A stored record as the API shows it."""
-    out = {k: record[k] for k in entity.output_fields}
-    if entity is CONNECTION:
-        for ref in REFS:
-            out[ref] = {"id": record[ref]} if record[ref] is not None else None
+    out = {k: value(entity, record, k) for k in entity.output_fields}
+    for ref in REFS:
+        if ref in out:
+            out[ref] = {"id": record[ref]} if record.get(ref) is not None else None
+    if entity is not CONNECTION:
+        out["is_company"] = bool((record.get("corporate_name") or "").strip())
     return out
 
 
@@ -427,9 +496,16 @@ def _load_record(state: PigelloState, entity: Entity, item: dict, where: str,
     for name in entity.writable:
         if name in item:
             record[name] = item[name]
-    for ref in REFS if entity is CONNECTION else ():
-        if isinstance(record.get(ref), str):
-            record[ref] = record[ref].lower()
+    foreign = [k for k in item if k not in entity.defaults and k not in entity.writable and k not in
+               ("id", "customer", "created_at")]
+    if foreign:
+        raise FixtureError.at(f"{where}.{foreign[0]}", f"is not a member of {entity.title}")
+    sent = {k: ({"id": v} if k in REFS and isinstance(v, str) else v)
+            for k, v in record.items() if k in entity.writable}
+    read, problems = read_object(create_schema(entity), sent, "", Reading(), partial=False)
+    if problems is not None:
+        raise FixtureError.at(f"{where}.{_first_path(problems)}", _first_message(problems))
+    record.update(normalise(entity, read))
     errors = check_record(state, entity, customer, record, {**record}, "", True)
     if errors:
         first = errors[0]
@@ -440,7 +516,45 @@ def _load_record(state: PigelloState, entity: Entity, item: dict, where: str,
         raise FixtureError.at(f"{where}.id", "is used twice")
     if record["custom_id"] is not None and coll.is_taken("custom_id", _custom_key(record)):
         raise FixtureError.at(f"{where}.custom_id", "is used twice for this customer")
-    coll.insert(record)
+    coll.insert(sparse(entity, record))
+
+
+def create_schema(entity: Entity) -> dict:
+    """The spec's request schema for creating one ``entity`` object, references resolved."""
+    return _create_schemas()[entity.name]
+
+
+@functools.cache
+def _create_schemas() -> dict[str, dict]:
+    spec = load_yaml((SPEC_DIR / "pigello.yaml").read_text(encoding="utf-8"))
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    schemas = spec["components"]["schemas"]
+    return {e.name: resolve(schemas[f"{e.title}Create"]) for e in ENTITIES.values()}
+
+
+def _first_path(body: Any) -> str:
+    """The dotted path of the first error in a DRF error body."""
+    parts = []
+    while isinstance(body, dict) and body:
+        key = next(iter(body))
+        parts.append(str(key))
+        body = body[key]
+    return ".".join(parts)
+
+
+def _first_message(body: Any) -> str:
+    while isinstance(body, dict) and body:
+        body = next(iter(body.values()))
+    return body[0] if isinstance(body, list) and body else "is not valid"
 
 
 def dump_state(state: PigelloState) -> dict[str, Any]:
@@ -458,7 +572,7 @@ def dump_state(state: PigelloState) -> dict[str, Any]:
     for key, entity in SECTIONS:
         section[key] = [
             {"id": r["id"], "customer": r["customer_id"], "created_at": r["created_at"],
-             **{k: r[k] for k in entity.writable + tuple(entity.defaults)}}
+             **{k: value(entity, r, k) for k in entity.writable + tuple(entity.defaults)}}
             for r in state.collections[entity.name].dump()]
     return section
 
@@ -468,17 +582,54 @@ def _ascii(text: str) -> str:
                   .encode("ascii", "ignore").decode()) or "x"
 
 
-def fake_person(sandbox: Sandbox, company: bool) -> dict[str, Any]:
-    """Faker-made tenant or sub-tenant members that pass the API's own rules."""
-    fake = sandbox.faker
+SNI_CODES = ("20.520", "78.300", "68.310", "79.900", "96.090", "32.910", "46.630", "20.59",
+             "20.160", "42.110")
+
+
+def with_luhn(digits: str) -> str:
+    """``digits`` plus the Luhn check digit."""
+    return next(digits + c for c in "0123456789" if luhn_ok(digits + c))
+
+
+def swedish_faker(sandbox: Sandbox) -> Faker:
+    """A Swedish Faker seeded from the sandbox's random (same seed, same data)."""
+    fake = Faker("sv_SE")
+    fake.seed_instance(sandbox.random.getrandbits(32))
+    return fake
+
+
+def fake_person(sandbox: Sandbox, company: bool, fake: Faker | None = None) -> dict[str, Any]:
+    """Faker-made tenant or sub-tenant members that pass the API's own rules: Swedish
+    names, a Luhn-valid personal number matching the birth date, for a company a
+    Luhn-valid organisation number, its Peppol id, a GLN and an SNI code."""
+    fake = fake or swedish_faker(sandbox)
+    rnd = sandbox.random
     first, last = fake.first_name(), fake.last_name()
-    person: dict[str, Any] = {"first_name": first[:255], "last_name": last[:255],
-                              "corporate_name": fake.company()[:255] if company else None}
-    person["email"] = f"{_ascii(first)}.{_ascii(last)}@{_ascii(last)}.example"[:254]
-    person["phone_number"] = "+46" + "".join(str(sandbox.random.randrange(10))
-                                             for _ in range(9))
-    person["custom_id"] = None
+    born = date(1940, 1, 1) + timedelta(days=rnd.randrange(365 * 65))
+    serial = f"{rnd.randrange(1000):03d}"
+    person: dict[str, Any] = {
+        "first_name": first[:255], "last_name": last[:255], "corporate_name": None,
+        "birth_date": born.isoformat(),
+        "ssn": born.strftime("%Y%m%d") + with_luhn(born.strftime("%y%m%d") + serial)[-4:],
+        "email": f"{_ascii(first)}.{_ascii(last)}@{_ascii(last)}.example"[:254],
+        "phone_number": "+467" + "".join(str(rnd.randrange(10)) for _ in range(8)),
+        "custom_id": None,
+    }
+    person["invoice_email"] = person["email"]
+    if company:
+        org = with_luhn("55" + "".join(str(rnd.randrange(10)) for _ in range(7)))
+        person.update({
+            "corporate_name": fake.company()[:255], "org_no": f"{org[:6]}-{org[6:]}",
+            "peppol_id": f"0007:{org}", "sni_number": rnd.choice(SNI_CODES),
+            "gln13_number": gln_with_check("735999" + "".join(str(rnd.randrange(10))
+                                                              for _ in range(6)))})
     return person
+
+
+def gln_with_check(digits12: str) -> str:
+    """12 digits plus the GS1 check digit."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits12))
+    return digits12 + str((10 - total % 10) % 10)
 
 
 def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
@@ -492,13 +643,14 @@ def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
     # from the clock (same seed and counts, same file).
     base = parse_datetime(section["createdAt"]) if section.get("createdAt") else None
     base = base or datetime(2026, 1, 1, tzinfo=UTC)
+    fake = swedish_faker(sandbox) if count else None
     for i in range(count):
         customer = customers[i % len(customers)]
         created = {"created_at": isoformat(base + timedelta(seconds=i + 1))}
-        tenant = {**new_record(state, TENANT, customer), **fake_person(sandbox, True),
+        tenant = {**new_record(state, TENANT, customer), **fake_person(sandbox, True, fake),
                   **created}
-        sub = {**new_record(state, SUBTENANT, customer), **fake_person(sandbox, False),
-               **created}
+        sub = {**new_record(state, SUBTENANT, customer), **fake_person(sandbox, False, fake),
+               **created, **{name: sandbox.random.random() < 0.5 for name in ALLOW}}
         orgs = [o for o in state.organizations.values() if o["customer_id"] == customer]
         conn = {**new_record(state, CONNECTION, customer), **created, "tenant": tenant["id"],
                 "sub_tenant": sub["id"], "stakeholder_type": sandbox.random.randrange(4),
@@ -506,7 +658,7 @@ def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
                 "is_active": sandbox.random.random() > 0.1,
                 "organization": sandbox.random.choice(orgs)["id"] if orgs else None}
         for entity, record in ((TENANT, tenant), (SUBTENANT, sub)):
-            state.collections[entity.name].insert(record)
+            state.collections[entity.name].insert(sparse(entity, record))
         if check_record(state, CONNECTION, customer, conn, conn, "", True):
             raise FixtureError("pigello: a generated connection is not valid")
         state.collections[CONNECTION.name].insert(conn)

@@ -1,16 +1,33 @@
-"""Roomle callers: the ``apiKey`` header names a tenant, the ``token`` header a user.
+"""Roomle callers, authenticated as Roomle publishes it.
 
-Both are checked by Connexion's security step (each 401 names its header); the
-handlers then look the caller up again from the headers (see ``handlers._caller``).
+Every call sends ``apiKey`` (a tenant's API key) and ``token``
+(``<algorithm>-<base64 of AES(secret, "<timestamp>;<sessionToken>;<apiKey>")>``, see
+``tokens.py``), plus ``currentTenant`` and ``language``. Connexion's security step
+checks both credentials (each 401 names its header); the handlers call
+:func:`authenticate` again to learn who calls (see ``handlers._caller``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from mock_server.apis.roomle.models import API, RoomleState
-from mock_server.errors import FieldError, Unauthorized
+from starlette.datastructures import Headers
+
+from mock_server.apis.roomle import tokens
+from mock_server.apis.roomle.models import API, RoomleState, User
+from mock_server.errors import FieldError, Forbidden, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
+from mock_server.store import Record
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: the apiKey's tenant, and the signed-in user (None: anonymous)."""
+
+    tenant: Record
+    user: User | None
+    session: str
 
 
 def _state(request: Any) -> RoomleState:
@@ -23,6 +40,55 @@ def _unauthorized(header: str, detail: str) -> Unauthorized:
                         errors=[FieldError(detail, parameter=header, location="header")])
 
 
+def _session_of(state: RoomleState, tenant: Record, header: str) -> str:
+    """The session token inside a request token, checked against the apiKey and the
+    sandbox clock; in plain-token mode (the sandbox's own, off by default) the header
+    may also carry the session token itself."""
+    if state.plain_tokens and (header == tokens.ANONYMOUS or header in state.sessions):
+        return header
+    try:
+        token = tokens.read_token(tenant["secret"], header)
+    except tokens.TokenError as exc:
+        raise _unauthorized("token", str(exc)) from None
+    if token.api_key != tenant["apiKey"]:
+        raise _unauthorized("token", "was made for another apiKey")
+    age = (state.sandbox.now() - token.timestamp).total_seconds()
+    if age > state.max_age:
+        raise _unauthorized("token", f"has expired: its timestamp is more than "
+                                     f"{state.max_age} s before the server time")
+    if age < -state.max_age:
+        raise _unauthorized("token", f"has a timestamp more than {state.max_age} s "
+                                     f"after the server time")
+    return token.session_token
+
+
+def authenticate(state: RoomleState, headers: Headers) -> Caller:
+    """The caller of a request, else 401 (credentials) or 403 (tenant mismatch)."""
+    api_key = headers.get("apikey")
+    tenant = state.tenant_for_api_key(api_key) if api_key else None
+    if tenant is None:
+        raise _unauthorized("apiKey", "is not the apiKey of any tenant")
+    header = headers.get("token")
+    if not header:
+        raise _unauthorized("token", "is required")
+    session = _session_of(state, tenant, header)
+    user = None
+    if session != tokens.ANONYMOUS:
+        user = state.user_for_session(session)
+        if user is None:
+            raise _unauthorized("token", "names no signed-in session (sign in again)")
+        if user.role != "super_admin" and user.tenant_id != tenant["id"]:
+            raise Forbidden("The user does not belong to the tenant of the apiKey", errors=[
+                FieldError("belongs to another tenant than the user", parameter="apiKey",
+                           location="header")])
+    current = headers.get("currenttenant")
+    if current is not None and current.strip() != str(tenant["id"]):
+        raise Forbidden("currentTenant is not the tenant of the apiKey", errors=[
+            FieldError(f"must be {tenant['id']}, the tenant of the apiKey",
+                       parameter="currentTenant", location="header")])
+    return Caller(tenant, user, session)
+
+
 def api_key_info(api_key: str, required_scopes: Any = None, request: Any = None) -> dict:
     """The tenant whose apiKey was sent, else 401."""
     tenant = _state(request).tenant_for_api_key(api_key)
@@ -32,8 +98,6 @@ def api_key_info(api_key: str, required_scopes: Any = None, request: Any = None)
 
 
 def token_info(token: str, required_scopes: Any = None, request: Any = None) -> dict:
-    """The user whose token was sent, else 401."""
-    user = _state(request).user_for_token(token)
-    if user is None:
-        raise _unauthorized("token", "is not a valid user token")
-    return {"sub": user.id}
+    """The request token, decrypted with the apiKey's secret and checked; else 401."""
+    caller = authenticate(_state(request), Headers(scope=request.scope))
+    return {"sub": caller.user.id if caller.user else tokens.ANONYMOUS}

@@ -9,26 +9,44 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.apis.roomle import models
+from mock_server.apis.roomle.auth import authenticate
 from mock_server.apis.roomle.models import API, RoomleState, User
 from mock_server.context import RequestContext
-from mock_server.errors import FieldError, Forbidden, Unauthorized
+from mock_server.errors import FieldError, Unauthorized
 from mock_server.store import Record, isoformat
 
 
-def _caller(ctx: RequestContext) -> tuple[RoomleState, User]:
-    """The calling user; its apiKey must be its own tenant's unless it is a super admin."""
+def _reader(ctx: RequestContext) -> tuple[RoomleState, User | None]:
+    """A caller who may read: a signed-in user, or an anonymous caller of a tenant that
+    does not require authentication."""
     state: RoomleState = ctx.sandbox.state(API)
-    tenant = state.tenant_for_api_key(ctx.headers.get("apikey", ""))
-    user = state.user_for_token(ctx.headers.get("token", ""))
-    if tenant is None or user is None:
-        header = "apiKey" if tenant is None else "token"
-        raise Unauthorized(f"{header} header is not valid", errors=[
-            FieldError("is not valid", parameter=header, location="header")])
-    if user.role != "super_admin" and user.tenant_id != tenant["id"]:
-        raise Forbidden("The user does not belong to the tenant of the apiKey", errors=[
-            FieldError("belongs to another tenant than the user", parameter="apiKey",
-                       location="header")])
-    return state, user
+    caller = authenticate(state, ctx.headers)
+    if caller.user is None and caller.tenant["authenticationRequired"]:
+        raise Unauthorized("The apiKey's tenant requires authentication: sign in first",
+                           errors=[FieldError("carries the anonymous session", parameter="token",
+                                              location="header")])
+    return state, caller.user
+
+
+def _caller(ctx: RequestContext) -> tuple[RoomleState, User]:
+    """A signed-in caller (writes need one)."""
+    state: RoomleState = ctx.sandbox.state(API)
+    caller = authenticate(state, ctx.headers)
+    if caller.user is None:
+        raise Unauthorized("Sign in first: anonymous callers cannot change tenants",
+                           errors=[FieldError("carries the anonymous session", parameter="token",
+                                              location="header")])
+    return state, caller.user
+
+
+def sign_in(ctx: RequestContext, body: dict) -> Any:
+    """``POST /v2/auth/signin``: a new session for email + password, else 403."""
+    state: RoomleState = ctx.sandbox.state(API)
+    caller = authenticate(state, ctx.headers)
+    session = state.sign_in(caller.tenant, body["identification"], body["password"])
+    return {"auth": {"token": session.token, "userId": str(session.user_id),
+                     "loginDate": session.login_date,
+                     "lastActionDate": session.login_date}}, 200
 
 
 def _meta(ctx: RequestContext, total: int, last_updated: str | None) -> dict[str, Any]:
@@ -37,7 +55,7 @@ def _meta(ctx: RequestContext, total: int, last_updated: str | None) -> dict[str
             "serverTime": now}
 
 
-def _one(ctx: RequestContext, state: RoomleState, user: User, record: Record,
+def _one(ctx: RequestContext, state: RoomleState, user: User | None, record: Record,
          status: int = 200) -> tuple[dict, int]:
     return {"tenant": models.view(state, record, user),
             "meta": _meta(ctx, 1, record["updatedAt"])}, status
@@ -46,7 +64,7 @@ def _one(ctx: RequestContext, state: RoomleState, user: User, record: Record,
 def list_tenants(ctx: RequestContext, name: str | None = None, active: bool | None = None,
                  page: int = 1, pageSize: int = 20) -> Any:
     """Tenants filtered by name (substring, case-insensitive) and active, one page."""
-    state, user = _caller(ctx)
+    state, user = _reader(ctx)
     records, total, latest = models.list_tenants(state, name, active, page, pageSize)
     return {"tenants": [models.view(state, r, user) for r in records],
             "meta": _meta(ctx, total, latest)}, 200
@@ -71,7 +89,7 @@ def create_tenant_slash(ctx: RequestContext, body: dict) -> Any:
 
 def get_tenant(ctx: RequestContext, id: int) -> Any:
     """One tenant."""
-    state, user = _caller(ctx)
+    state, user = _reader(ctx)
     return _one(ctx, state, user, state.get(id))
 
 

@@ -9,14 +9,17 @@ computed when a tenant is shown.
 
 from __future__ import annotations
 
+import hmac
 import itertools
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_server.apis.roomle import tokens
 from mock_server.config import Config
 from mock_server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from mock_server.errors import FieldError as FE
@@ -40,19 +43,34 @@ DEFAULTS: dict[str, Any] = {
     "skin": None, "configuration": {}, "modules": ["basic_usage"],
 }
 SIMPLE = ("name", "label", *DEFAULTS)
-STORED = ("id", *SIMPLE, "apiKey", "packages", "catalogConnections", "createdAt", "updatedAt")
+STORED = ("id", *SIMPLE, "apiKey", "secret", "packages", "catalogConnections", "createdAt",
+          "updatedAt")
 SUPER_ADMIN_ONLY = ("packages", "modules")
+
+
+DEFAULT_MAX_AGE = 300
+SECRET_ALPHABET = string.ascii_letters + string.digits
 
 
 @dataclass
 class User:
-    """A caller: a user token, belonging to one tenant, with one role."""
+    """A user who signs in (email + password), belonging to one tenant, with one role."""
 
     id: int
     name: str
     role: str
     tenant_id: int
+    email: str
+    password: str
+
+
+@dataclass
+class Session:
+    """A signed-in session: what ``POST /v2/auth/signin`` hands out as ``auth.token``."""
+
     token: str
+    user_id: int
+    login_date: str
 
 
 class RoomleState:
@@ -65,11 +83,14 @@ class RoomleState:
             "apiKey": lambda r: r["apiKey"],
         })
         self.users: dict[int, User] = {}
-        self.users_by_token: dict[str, User] = {}
+        self.users_by_email: dict[str, User] = {}
+        self.sessions: dict[str, Session] = {}
         self.users_by_tenant: dict[int, list[int]] = {}
         self.catalog_owner: dict[str, int] = {}
         self.next_id = 1
         self.last_updated: str | None = None
+        self.max_age = DEFAULT_MAX_AGE
+        self.plain_tokens = False
 
     def savepoint(self) -> int:
         """The next-id counter, for ``Sandbox.savepoint`` (a refused create takes no id)."""
@@ -87,12 +108,27 @@ class RoomleState:
 
     def add_user(self, user: User) -> None:
         self.users[user.id] = user
-        self.users_by_token[user.token] = user
+        self.users_by_email[user.email.casefold()] = user
         self.users_by_tenant.setdefault(user.tenant_id, []).append(user.id)
 
-    def user_for_token(self, token: str) -> User | None:
-        user = self.users_by_token.get(token)
+    def user_for_session(self, token: str) -> User | None:
+        """The signed-in user of a session token (None once its tenant is deleted)."""
+        session = self.sessions.get(token)
+        user = self.users.get(session.user_id) if session is not None else None
         return user if user is not None and user.tenant_id in self.tenants else None
+
+    def sign_in(self, tenant: Record, identification: str, password: str) -> Session:
+        """A new session for the user with this email and password, who must belong to
+        the apiKey's tenant (a super admin signs in with any tenant's apiKey); else 403."""
+        user = self.users_by_email.get(identification.casefold())
+        ok = user is not None and hmac.compare_digest(user.password.encode(), password.encode())
+        if not ok or user is None or user.tenant_id not in self.tenants or (
+                user.role != "super_admin" and user.tenant_id != tenant["id"]):
+            raise Forbidden("Login failed: unknown identification or wrong password")
+        token = f"rml_session_{self.sandbox.random.getrandbits(128):032x}"
+        session = Session(token, user.id, isoformat(self.sandbox.now()))
+        self.sessions[token] = session
+        return session
 
     def tenant_for_api_key(self, api_key: str) -> Record | None:
         """The tenant holding ``api_key`` (a read-only view: do not mutate)."""
@@ -266,6 +302,11 @@ def new_api_key(sandbox: Sandbox) -> str:
     return f"rml_{sandbox.random.getrandbits(128):032x}"
 
 
+def new_secret(sandbox: Sandbox) -> str:
+    """16 letters and digits: an AES-128 key as the secret's bytes."""
+    return "".join(sandbox.random.choice(SECRET_ALPHABET) for _ in range(16))
+
+
 def create_tenant(state: RoomleState, user: User, body: dict[str, Any]) -> Record:
     """A new tenant (super admin only); every check happens before anything is written."""
     if user.role != "super_admin":
@@ -282,6 +323,7 @@ def create_tenant(state: RoomleState, user: User, body: dict[str, Any]) -> Recor
     record: Record = {**DEFAULTS, **{k: body[k] for k in SIMPLE if k in body}}
     record.setdefault("label", body["name"])
     record.update({"id": state.new_id(), "apiKey": new_api_key(state.sandbox),
+                   "secret": new_secret(state.sandbox),
                    "packages": packages, "catalogConnections": connections,
                    "createdAt": now, "updatedAt": now})
     stored = state.tenants.insert(record)
@@ -341,8 +383,11 @@ def delete_tenant(state: RoomleState, user: User, tenant_id: int) -> None:
         kept = [c for c in other["catalogConnections"] if c["id"] not in owned]
         if len(kept) != len(other["catalogConnections"]):
             state.tenants.replace({**other, "catalogConnections": kept})
-    for uid in state.users_by_tenant.pop(tenant_id, []):
-        state.users_by_token.pop(state.users.pop(uid).token, None)
+    gone = set(state.users_by_tenant.pop(tenant_id, []))
+    for uid in gone:
+        state.users_by_email.pop(state.users.pop(uid).email.casefold(), None)
+    for token in [t for t, s in state.sessions.items() if s.user_id in gone]:
+        del state.sessions[token]
     state.reindex_catalogs()
 
 
@@ -380,13 +425,46 @@ def _fixture_tenant(state: RoomleState, item: dict[str, Any], where: str, now: s
     if errors:
         first = errors[0]
         raise FixtureError.at(f"{where}.{first.field}", first.detail)
+    if "secret" in item and len(item["secret"].encode()) not in tokens.KEY_SIZES:
+        raise FixtureError.at(f"{where}.secret", "must have 16, 24 or 32 bytes (an AES key)")
     record: Record = {**DEFAULTS, **{k: item[k] for k in SIMPLE if k in item}}
     record.setdefault("label", item["name"])
     record.update({"id": item["id"], "apiKey": item.get("apiKey") or new_api_key(state.sandbox),
+                   "secret": item.get("secret") or new_secret(state.sandbox),
                    "packages": packages, "catalogConnections": connections,
                    "createdAt": item.get("createdAt") or now,
                    "updatedAt": item.get("updatedAt") or item.get("createdAt") or now})
     return record
+
+
+def _fixture_users(state: RoomleState, section: dict, now: str) -> None:
+    """Users (email + password, optionally a seeded session) and signed-in sessions."""
+    for i, raw in enumerate(section.get("users", [])):
+        where = f"roomle.users[{i}]"
+        user = User(id=raw["id"], name=raw["name"], role=raw["role"], tenant_id=raw["tenant"],
+                    email=raw["email"], password=raw["password"])
+        if user.tenant_id not in state.tenants:
+            raise FixtureError.at(f"{where}.tenant", f"tenant {user.tenant_id} does not exist")
+        if user.id in state.users:
+            raise FixtureError.at(f"{where}.id", f"user id {user.id} is used twice")
+        if user.email.casefold() in state.users_by_email:
+            raise FixtureError.at(f"{where}.email", f"{user.email!r} is used twice")
+        state.add_user(user)
+        if raw.get("sessionToken"):
+            _add_session(state, Session(raw["sessionToken"], user.id, now), f"{where}.sessionToken")
+    for i, raw in enumerate(section.get("sessions", [])):
+        where = f"roomle.sessions[{i}]"
+        if raw["user"] not in state.users:
+            raise FixtureError.at(f"{where}.user", f"user {raw['user']} does not exist")
+        _add_session(state, Session(raw["token"], raw["user"], raw.get("loginDate") or now),
+                     f"{where}.token")
+
+
+def _add_session(state: RoomleState, session: Session, where: str) -> None:
+    if session.token in state.sessions or session.token == tokens.ANONYMOUS:
+        raise FixtureError.at(where, f"session token {session.token!r} is used twice"
+                              if session.token != tokens.ANONYMOUS else "is reserved")
+    state.sessions[session.token] = session
 
 
 def build_state(sandbox: Sandbox, section: dict, config: Config) -> RoomleState:
@@ -415,15 +493,9 @@ def build_state(sandbox: Sandbox, section: dict, config: Config) -> RoomleState:
             if conn["id"] not in state.catalog_owner:
                 raise FixtureError.at(f"roomle.tenants[{i}].catalogConnections[{j}].id",
                                      f"catalog {conn['id']} has no owner")
-    for i, raw in enumerate(section.get("users", [])):
-        where = f"roomle.users[{i}]"
-        user = User(id=raw["id"], name=raw["name"], role=raw["role"], tenant_id=raw["tenant"],
-                    token=raw["token"])
-        if user.tenant_id not in state.tenants:
-            raise FixtureError.at(f"{where}.tenant", f"tenant {user.tenant_id} does not exist")
-        if user.id in state.users or user.token in state.users_by_token:
-            raise FixtureError.at(f"{where}.token", "id or token is used twice")
-        state.add_user(user)
+    _fixture_users(state, section, now)
+    state.max_age = int(section.get("requestTokenMaxAge", DEFAULT_MAX_AGE))
+    state.plain_tokens = bool(getattr(config, "roomle_plain_tokens", False))
     highest = max((r["id"] for r in state.tenants.values()), default=0)
     state.next_id = max(int(section.get("nextId", 1)), highest + 1)
     return state
@@ -434,8 +506,11 @@ def dump_state(state: RoomleState) -> dict[str, Any]:
     return {
         "nextId": state.next_id,
         "tenants": [{k: r[k] for k in STORED} for r in state.tenants.values()],
+        "requestTokenMaxAge": state.max_age,
         "users": [{"id": u.id, "name": u.name, "role": u.role, "tenant": u.tenant_id,
-                   "token": u.token} for u in state.users.values()],
+                   "email": u.email, "password": u.password} for u in state.users.values()],
+        "sessions": [{"token": s.token, "user": s.user_id, "loginDate": s.login_date}
+                     for s in state.sessions.values()],
     }
 
 
@@ -458,6 +533,7 @@ def add_generated_tenant(state: RoomleState, now: str) -> Record:
                       "defaultLanguage": rnd.choice(["en", "de", "fr", "it", "nl"]),
                       "privacyUrl": f"https://{name.replace('_', '-')}.example/privacy",
                       "id": state.new_id(), "apiKey": new_api_key(state.sandbox),
+                      "secret": new_secret(state.sandbox),
                       "packages": _packages(state, [{"package": rnd.choice(PACKAGES)}], [], now),
                       "catalogConnections": [{"id": f"{name}_catalog", "active": True,
                                               "owner": True, "public": rnd.random() > 0.5,
@@ -479,17 +555,65 @@ def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
     return dump_state(state)
 
 
-def credentials(sandbox: Sandbox) -> list[dict]:
-    """Each seeded user with the headers to send: its tenant's apiKey and its token."""
+def _principal(state: RoomleState, tenant: Record, session: str, now: datetime,
+               full: bool = True) -> dict[str, Any]:
+    """What a caller of ``tenant``'s apiKey needs, with headers valid for
+    ``requestTokenMaxAge`` seconds (a token made ``now`` on the sandbox clock)."""
+    token = tokens.make_token(tenant["secret"], session, tenant["apiKey"], now)
+    out: dict[str, Any] = {"apiKey": tenant["apiKey"], "secret": tenant["secret"]}
+    if session != tokens.ANONYMOUS:
+        # Not for anonymous callers: the journal masks the values of members named like
+        # secrets wherever they appear, and "anonymous" is no secret (nor is the
+        # moment the headers expire: hence headersValidUntil, not token...).
+        out["sessionToken"] = session
+    out["headers"] = {"apiKey": tenant["apiKey"], "token": token,
+                      "currentTenant": str(tenant["id"]), "language": tenant["defaultLanguage"]}
+    if full:
+        out.update({
+            "tokenPlainText": f"{tokens.format_timestamp(now)};{session};{tenant['apiKey']}",
+            "headersValidUntil": isoformat(now + timedelta(seconds=state.max_age)),
+            "example": f"mock-server roomle-token --secret '{tenant['secret']}' "
+                       f"--session '{session}' --api-key '{tenant['apiKey']}'"})
+    return out
+
+
+def secrets(sandbox: Sandbox) -> list[str]:
+    """The secret values Roomle holds (for masking): passwords, session tokens, apiKeys
+    and their secrets. Cheap, unlike :func:`credentials`, which encrypts a token each."""
     state: RoomleState = sandbox.state(API)
+    found = [u.password for u in state.users.values() if u.password]
+    found += list(state.sessions)
+    for tenant in state.tenants.values():
+        found += [tenant["apiKey"], tenant.get("secret") or ""]
+    return [s for s in found if s]
+
+
+def credentials(sandbox: Sandbox) -> list[dict]:
+    """Each seeded user (email, password, a seeded session) and every tenant's apiKey as
+    an anonymous caller, each with its secret and headers made for this moment."""
+    state: RoomleState = sandbox.state(API)
+    now = sandbox.now()
+    by_user: dict[int, str] = {}
+    for s in state.sessions.values():
+        by_user.setdefault(s.user_id, s.token)
     out = []
     for user in state.users.values():
-        tenant = state.tenants.get(user.tenant_id)
+        tenant = state.tenants.peek(user.tenant_id)
         if tenant is None:
             continue
+        session = by_user.get(user.id)
         entry: dict[str, Any] = {"name": user.name, "role": user.role, "userId": user.id,
-                                 "headers": {"apiKey": tenant["apiKey"], "token": user.token}}
+                                 "email": user.email, "password": user.password}
         if user.role != "super_admin":
             entry["tenantId"] = str(user.tenant_id)
+        if session is None:
+            entry["headers"] = {"apiKey": tenant["apiKey"], "currentTenant": str(tenant["id"])}
+            entry.update(apiKey=tenant["apiKey"], secret=tenant["secret"])
+        else:
+            entry.update(_principal(state, tenant, session, now))
         out.append(entry)
+    for tenant in state.tenants.values():
+        out.append({"name": f"anonymous caller of {tenant['name']}", "role": "anonymous",
+                    "tenantId": str(tenant["id"]),
+                    **_principal(state, tenant, tokens.ANONYMOUS, now, full=False)})
     return out

@@ -3,6 +3,7 @@
 from mock_server.apis.base import ApiDefinition, package_yaml
 from mock_server.apis.wallet.errors import render_error
 from mock_server.apis.wallet.models import build_state, credentials, dump_state, generate
+from mock_server.apis.wallet.paging import SpringQueryMiddleware
 
 API = ApiDefinition(
     name="wallet",
@@ -17,4 +18,5 @@ API = ApiDefinition(
     dump_state=dump_state,
     generate=generate,
     generate_option="wallet-tenants",
+    middlewares=((SpringQueryMiddleware, "BEFORE_SECURITY"),),
 )

@@ -14,5 +14,5 @@ def api_key_info(api_key: str, required_scopes: Any = None, request: Any = None)
     sandbox = scope[SCOPE_RUNTIME].sandbox_for(scope)
     principal = sandbox.state("wallet").principal_for(api_key)
     if principal is None:
-        raise Unauthorized("Unauthorized: invalid or expired API key")
+        raise Unauthorized("Unauthorized")
     return {"sub": principal.user_id, "principal": principal}
