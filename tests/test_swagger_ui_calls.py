@@ -171,7 +171,12 @@ def test_pigello_ui_calls_with_its_client_headers(server, browser, tmp_path):
     schemes = schemes_by_header("pigello.yaml")
     with ui_page(browser, f"{server.url}/accounts/users/customer/ui/", tmp_path) as page:
         authorize(page, {schemes[h.lower()]: v for h, v in headers.items()})
-        assert execute(page, "get", "/tenant/") == 200
+        # (the list's prefilled object-valued filter parameters would be sent as they
+        # stand: one tenant, by id, instead)
+        tenants = requests.get(f"{server.url}/accounts/users/customer/tenant/",
+                               headers=headers, timeout=10).json()
+        pk = tenants["data"][0]["id"]
+        assert execute(page, "get", "/tenant/{pk}/", {"pk": pk}) == 200
 
 
 def test_control_plane_ui_calls_with_the_admin_token(admin_server, browser, tmp_path):
@@ -209,3 +214,16 @@ def test_bizzlink_ui_signs_with_the_sandbox_clock(server, browser, tmp_path):
         page.fill("#sandbox-id", sandbox)
         assert execute(page, "get", "/tenants") == 200
         assert "t=1893456000," in page.locator(".opblock.is-open .curl-command").inner_text()
+
+
+@pytest.mark.parametrize("secret,status", [(None, 200), ("Wr0ng-Secr3t-16b", 401)])
+def test_roomle_ui_makes_the_request_token_per_request(server, browser, tmp_path, secret,
+                                                       status):
+    user = requests.get(f"{server.url}/_sandbox/credentials", timeout=10).json()["roomle"][0]
+    with ui_page(browser, f"{server.url}/v2/ui/", tmp_path) as page:
+        page.fill("#sandbox-roomle-apiKey", user["apiKey"])
+        page.fill("#sandbox-roomle-secret", secret or user["secret"])
+        page.fill("#sandbox-roomle-session", user["sessionToken"])
+        assert execute(page, "get", "/tenants") == status
+        curl = page.locator(".opblock.is-open .curl-command").inner_text()
+        assert "token: 01-" in curl and user["secret"] not in curl

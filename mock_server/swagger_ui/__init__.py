@@ -9,7 +9,8 @@ API's UI keeps those files and gets two things of ours on top:
   ``swagger_ui_config``, which is JSON);
 - ``static/``: our scripts, served at ``<base>/ui/sandbox/``: ``sandbox-ui.js``
   (the panel: the ``X-Sandbox-Id`` to act on, and the fields of the API's
-  request signer) and one signer per API that needs one (``bizzlink.js``).
+  request signer) and one signer per API that needs one (``bizzlink.js``,
+  ``roomle.js``).
 
 Which signer an API's page loads is :data:`SIGNERS`; the page learns its API's
 name and scripts through Connexion's ``swagger_ui_template_arguments``.
@@ -34,10 +35,9 @@ STATIC_MOUNT = "/sandbox"
 
 SIGNERS: dict[str, str] = {
     "bizzlink": "bizzlink.js",
-    # Roomle's encrypted per-request token goes here as "roomle": "roomle.js" once
-    # its scheme exists: a script in static/ that calls tenantSandbox.registerSigner
-    # (see sandbox-ui.js and bizzlink.js for the shape).
+    "roomle": "roomle.js",
 }
+"""API name -> its signer script in static/ (one that calls tenantSandbox.registerSigner)."""
 
 
 def swagger_ui_options(api_name: str) -> SwaggerUIOptions:

@@ -26,26 +26,12 @@
     throw new Error("Bizzlink signing: this request body cannot be signed in the browser");
   }
 
-  async function timestamp(url, headers) {
-    const given = window.tenantSandbox.findHeader(headers, "X-Sandbox-Id");
-    try {
-      const response = await fetch(new URL("/_sandbox/clock", url), {
-        headers: given === undefined ? {} : {"X-Sandbox-Id": headers[given]},
-      });
-      if (response.ok) {
-        const now = Date.parse((await response.json()).now);
-        if (!Number.isNaN(now)) return Math.floor(now / 1000);
-      }
-    } catch (e) { /* the browser's clock then */ }
-    return Math.floor(Date.now() / 1000);
-  }
-
   async function sign(request, values) {
     if (!values.token || !values.secret || !window.crypto || !window.crypto.subtle) return;
     const url = new URL(request.url, window.location.href);
     const pathAndQuery = url.pathname + url.search;
     const bodyHash = hex(await crypto.subtle.digest("SHA-256", await bodyBytes(request.body)));
-    const t = await timestamp(url, request.headers);
+    const t = Math.floor((await window.tenantSandbox.sandboxNow(url, request.headers)).getTime() / 1000);
     const message = `${t}.${request.method.toUpperCase()}.${pathAndQuery}.${bodyHash}`;
     const key = await crypto.subtle.importKey("raw", encoder.encode(values.secret),
                                               {name: "HMAC", hash: "SHA-256"}, false, ["sign"]);

@@ -49,6 +49,22 @@
     return request;
   }
 
+  /* The chosen sandbox's clock (GET /_sandbox/clock: a frozen or moved clock), or
+   * the browser's when the control plane does not answer (an admin token is set). */
+  async function sandboxNow(url, headers) {
+    const given = findHeader(headers, SANDBOX_HEADER);
+    try {
+      const response = await fetch(new URL("/_sandbox/clock", url), {
+        headers: given === undefined ? {} : {[SANDBOX_HEADER]: headers[given]},
+      });
+      if (response.ok) {
+        const now = Date.parse((await response.json()).now);
+        if (!Number.isNaN(now)) return new Date(now);
+      }
+    } catch (e) { /* the browser's clock then */ }
+    return new Date();
+  }
+
   function registerSigner(signer) {
     signers[signer.api] = signer;
     values[signer.api] = {};
@@ -95,5 +111,6 @@
     panel.replaceChildren(...rows);
   }
 
-  window.tenantSandbox = {requestInterceptor, registerSigner, renderPanel, setHeader, findHeader};
+  window.tenantSandbox = {requestInterceptor, registerSigner, renderPanel, setHeader, findHeader,
+                         sandboxNow};
 })();
