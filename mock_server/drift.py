@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import httpx
 
 from mock_server.apis.base import ApiDefinition
+from mock_server.control.coverage import operation_key
 
 MASK = "***"
 INVALID_CREDENTIAL = "drift-invalid-credential"
@@ -66,9 +67,27 @@ def bizzlink_auth(method: str, path_and_query: str, body: bytes,
 
 def roomle_auth(method: str, path_and_query: str, body: bytes,
                 credentials: dict) -> dict[str, str]:
-    """Roomle's ``apiKey`` and ``token`` headers as given. Replaceable: an API package
-    that sets ``ApiDefinition.replay_auth`` wins over this."""
-    return header_auth(method, path_and_query, body, credentials)
+    """Roomle's authentication as published: ``apiKey`` and a fresh ``token`` per call,
+    AES-encrypted ``<now>;<session>;<apiKey>`` with the key's ``secret`` (the session
+    from the credentials' ``sessionToken``, else ``anonymous``; ``algorithm`` 02 unless
+    given), plus ``currentTenant`` when given. Credentials with neither ``secret`` nor
+    ``apiKey`` send their ``headers`` as they are. Replaceable: an API package that sets
+    ``ApiDefinition.replay_auth`` wins over this."""
+    if not (credentials.get("secret") and credentials.get("apiKey")):
+        return header_auth(method, path_and_query, body, credentials)
+    from datetime import UTC, datetime
+
+    from mock_server.apis.roomle.tokens import make_token
+
+    headers = {"apiKey": credentials["apiKey"],
+               "token": make_token(credentials["secret"],
+                                   credentials.get("sessionToken") or "anonymous",
+                                   credentials["apiKey"], datetime.now(UTC),
+                                   credentials.get("algorithm", "02"))}
+    if credentials.get("currentTenant") or credentials.get("tenantId"):
+        headers["currentTenant"] = str(credentials.get("currentTenant")
+                                       or credentials["tenantId"])
+    return headers
 
 
 BUILTIN_AUTH: dict[str, ReplayAuth] = {"bizzlink": bizzlink_auth, "roomle": roomle_auth}
@@ -116,7 +135,7 @@ class SpecIndex:
                 if isinstance(op, dict) and "operationId" in op:
                     params = [inline(self.spec, p) for p in
                               (*item.get("parameters", ()), *op.get("parameters", ()))]
-                    self.ops[op["operationId"]] = {
+                    self.ops[operation_key(item, op)] = {
                         "method": method.upper(), "op": op,
                         "headers": {p["name"].lower() for p in params if p.get("in") == "header"},
                     }

@@ -44,6 +44,13 @@ def resolve(spec: dict, node: Any) -> Any:
     return node
 
 
+def operation_key(item: dict, op: dict) -> str:
+    """The operation id Connexion routes by (what the journal records): the spec's
+    ``operationId``, behind its ``x-openapi-router-controller`` when one is given."""
+    controller = op.get("x-openapi-router-controller") or item.get("x-openapi-router-controller")
+    return f"{controller}.{op['operationId']}" if controller else op["operationId"]
+
+
 def member_tree(spec: dict, schema: Any, depth: int = 0,
                 stack: tuple[int, ...] = ()) -> dict[str, Any]:
     """The documented members of a schema as a nested dict; arrays of objects as ``[]``."""
@@ -191,8 +198,9 @@ class Catalogue:
                 for media, content in (body.get("content") or {}).items():
                     if media.startswith(JSON_TYPES[0]) or media.endswith(JSON_TYPES[1]):
                         _merge(tree, member_tree(spec, (content or {}).get("schema")))
-                found[op["operationId"]] = Operation(
-                    api.name, op["operationId"], method.upper(), api.base_path + template,
+                key = operation_key(item, op)
+                found[key] = Operation(
+                    api.name, key, method.upper(), api.base_path + template,
                     statuses, "DEFAULT" in responses, query, tree)
         return found
 

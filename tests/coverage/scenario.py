@@ -8,10 +8,11 @@ from typing import Any
 
 import httpx
 
-from mock_server.testing import BizzlinkAuth
+from mock_server.testing import BizzlinkAuth, RoomleAuth
 
 BIZZLINK = BizzlinkAuth("bzl_partner_seats_token", "bzl_partner_seats_secret")
-ROOMLE = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
+ROOMLE = RoomleAuth("rml_platform_api_key", "Pl4tf0rm-Secr3t!",
+                    session_token="rml_session_super_admin")
 WALLET = {"X-API-KEY": "wk_platform_admin_key"}
 PIGELLO = {
     "X-PIGELLO-APPLICATION-ID": "0d464138-a623-4255-bfc1-ea36f17fd374",
@@ -59,10 +60,10 @@ def exercise(url: str, sandbox: str) -> list[str]:
                  "bizzlink get seeded", "bizzlink unsigned"]
 
         room = _ok(c.post("/v2/tenants", json={"name": "drift_tenant", "label": "Drift"},
-                          headers=ROOMLE), 201)["tenant"]
-        _ok(c.get(f"/v2/tenants/{room['id']}", headers=ROOMLE), 200)
-        _ok(c.delete(f"/v2/tenants/{room['id']}", headers=ROOMLE), 204)
-        _ok(c.get(f"/v2/tenants/{room['id']}", headers=ROOMLE), 404)
+                          auth=ROOMLE), 201)["tenant"]
+        _ok(c.get(f"/v2/tenants/{room['id']}", auth=ROOMLE), 200)
+        _ok(c.delete(f"/v2/tenants/{room['id']}", auth=ROOMLE), 204)
+        _ok(c.get(f"/v2/tenants/{room['id']}", auth=ROOMLE), 404)
         done += ["roomle create", "roomle get created", "roomle delete", "roomle get deleted"]
 
         _ok(c.post("/api/v1/tenants/register", json=REGISTER), 201)

@@ -8,9 +8,11 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.config import Config
+from mock_server.testing import RoomleAuth
 
 WALLET = {"X-API-KEY": "wk_platform_admin_key"}
-ROOMLE = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
+ROOMLE = RoomleAuth("rml_platform_api_key", "Pl4tf0rm-Secr3t!",
+                    session_token="rml_session_super_admin")
 
 
 def _op(report: dict, api: str, name: str) -> dict:
@@ -27,14 +29,14 @@ def test_counts_operations_statuses_query_parameters_and_members(client):
                       headers=WALLET).status_code == 200
     assert client.get("/api/v1/tenants", params={"name": "Acme"}).status_code == 401
     assert client.post("/v2/tenants", json={"name": "cov_tenant", "label": "Cov"},
-                       headers=ROOMLE).status_code == 201
+                       auth=ROOMLE).status_code == 201
     resp = client.get("/_sandbox/coverage")
     assert resp.status_code == 200
     report = resp.json()
     listed = _op(report, "wallet", "list_tenants")
     assert listed["calls"] == 2
     assert listed["statuses"]["seen"] == {"200": 1, "401": 1}
-    assert listed["statuses"]["neverSeen"] == ["400", "403"]
+    assert listed["statuses"]["neverSeen"] == ["400", "403", "404"]
     assert listed["queryParameters"]["sent"] == {"name": 2, "page": 1}
     assert "email" in listed["queryParameters"]["neverSent"]
     created = _op(report, "roomle", "create_tenant")

@@ -36,7 +36,7 @@ def test_table_lists_operations_with_statuses_never_seen(url, capsys):
     code, out, _ = run(capsys, "--url", url, "--sandbox", "cli-cov")
     assert code == 0
     assert "Wallet" in out and "Total: operations 2/7" in out
-    row = next(line for line in out.splitlines() if line.strip().endswith("400, 403")
+    row = next(line for line in out.splitlines() if line.strip().endswith("400, 403, 404")
                and "list_tenants " in line)
     assert row.split()[0] == "2"
     assert "Not called (not counted in the totals): bizzlink, pigello, roomle" in out
@@ -74,7 +74,7 @@ def test_junit_and_markdown_for_ci_pages(url, capsys, tmp_path):
     code, out, _ = run(capsys, "--url", url, "--sandbox", "cli-cov", "--format", "markdown")
     assert code == 0
     assert out.startswith("## Contract coverage")
-    assert "| `GET /api/v1/tenants` | 400, 403 |" in out.replace("| 2 ", "")
+    assert "| `GET /api/v1/tenants` | 400, 403, 404 |" in out.replace("| 2 ", "")
 
 
 def test_unreachable_server_is_exit_2(capsys):

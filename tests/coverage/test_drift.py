@@ -19,7 +19,8 @@ from mock_server.app import create_app
 from mock_server.cli import main
 from mock_server.config import DEFAULT_FIXTURES, Config
 from mock_server.serving import BackgroundServer
-from tests.coverage.scenario import SEEDED_BIZZLINK_CHILD, exercise
+from mock_server.testing import RoomleAuth
+from tests.coverage.scenario import ROOMLE, SEEDED_BIZZLINK_CHILD, exercise
 
 OURS = "drift-ours"
 THEIRS = "drift-theirs"
@@ -29,7 +30,8 @@ OTHER_SECRETS = {
     "bzl_partner_seats_token": "other_seats_token",
     "bzl_partner_seats_secret": "other_seats_secret",
     "rml_platform_api_key": "other_platform_api_key",
-    "rml_token_super_admin": "other_token_super_admin",
+    "rml_session_super_admin": "other_session_super_admin",
+    "Pl4tf0rm-Secr3t!": "0ther-Pl4tf0rm-S",
     "wk_platform_admin_key": "other_wallet_platform_key",
     "pgl_norrsken_client_secret": "other_norrsken_secret",
 }
@@ -95,9 +97,9 @@ def test_a_second_sandbox_shows_no_drift(ours, tmp, capsys):
     with BackgroundServer(create_app(Config(fixtures=other, seed=4242))) as srv:
         # the other server has made ids of its own already: ids must be mapped
         ahead = httpx.post(f"{srv.url}/v2/tenants", json={"name": "ahead_of_you"},
-                           headers={"X-Sandbox-Id": THEIRS,
-                                    "apiKey": "other_platform_api_key",
-                                    "token": "other_token_super_admin"})
+                           headers={"X-Sandbox-Id": THEIRS},
+                           auth=RoomleAuth("other_platform_api_key", "0ther-Pl4tf0rm-S",
+                                           session_token="other_session_super_admin"))
         assert ahead.status_code == 201
         creds = _credentials(srv.url, tmp)
         code, out, report = _drift(capsys, ours, srv.url, creds, tmp / "none.json")
@@ -191,9 +193,8 @@ def test_changed_members_types_and_error_format_are_reported(ours, tmp, capsys):
 
 
 def test_several_sandboxes_replay_in_order_with_ids_mapped_per_sandbox(ours, tmp, capsys):
-    roomle = {"apiKey": "rml_platform_api_key", "token": "rml_token_super_admin"}
     made = {}
-    with httpx.Client(base_url=ours, headers=roomle) as c:
+    with httpx.Client(base_url=ours, auth=ROOMLE) as c:
         for name in ("mix-a", "mix-b"):  # each sandbox gives its first tenant id 100
             made[name] = c.post("/v2/tenants", json={"name": f"{name}_t"},
                                 headers={"X-Sandbox-Id": name}).json()["tenant"]["id"]
