@@ -30,6 +30,8 @@ Record = dict[str, Any]
 
 KeyFunc = Callable[[Record], Any]
 
+_MISSING = object()
+
 
 def clone(value: Any) -> Any:
     """A deep copy of JSON-like data (dicts, lists, scalars): several times faster than
@@ -51,7 +53,7 @@ _MAX_SHAPES = 512
 _MAX_SHARED_KEYS = 30
 
 
-def compact(value: Any) -> Any:
+def compact(value: Any, pool: StringPool | None = None) -> Any:
     """A deep copy like :func:`clone` whose dicts take about a third of the memory.
 
     CPython lets the ``__dict__`` of instances of one class share a single table of
@@ -59,7 +61,10 @@ def compact(value: Any) -> Any:
     it, is built as such a dict (one class per shape). The result is an ordinary
     ``dict`` to every reader; writing a new key into it only turns it back into the
     usual layout. 100,000 records of a dozen members take ~30 MB less each way.
+    With a ``pool``, string values equal to one the pool holds become that one object.
     """
+    if type(value) is str:
+        return pool.get(value) if pool is not None else value
     if isinstance(value, dict):
         if 2 < len(value) <= _MAX_SHARED_KEYS:
             shape = tuple(value)
@@ -70,14 +75,41 @@ def compact(value: Any) -> Any:
             if cls is not None:
                 out = cls().__dict__
                 for k, v in value.items():
-                    out[k] = compact(v)
+                    out[k] = compact(v, pool)
                 return out
-        return {k: compact(v) for k, v in value.items()}
+        return {k: compact(v, pool) for k, v in value.items()}
     if isinstance(value, list):
-        return [compact(v) for v in value]
+        return [compact(v, pool) for v in value]
     if isinstance(value, tuple | set):
-        return type(value)(compact(v) for v in value)
+        return type(value)(compact(v, pool) for v in value)
     return value
+
+
+class StringPool:
+    """Recently stored string values, so that records repeating one (a timestamp, a
+    country, a parent's id, a billing model) hold one object instead of a copy each.
+
+    Bounded: it forgets everything once it holds ``size`` strings, so values that
+    never repeat cost nothing lasting; a value repeated across many records is then
+    held once per round instead of once per record. Strings are immutable, so
+    sharing one is invisible to every reader.
+    """
+
+    __slots__ = ("_values", "size")
+
+    def __init__(self, size: int = 4096) -> None:
+        self._values: dict[str, str] = {}
+        self.size = size
+
+    def get(self, value: str) -> str:
+        values = self._values
+        found = values.get(value)
+        if found is not None:
+            return found
+        if len(values) >= self.size:
+            values.clear()
+        values[value] = value
+        return value
 
 
 class UniqueViolation(Exception):
@@ -112,15 +144,21 @@ class Collection:
         self.name = name
         self._shared = shared
         self._memo: dict[Any, Any] = {}
+        self._pool = StringPool()
         self._records: dict[Any, Record] = {}
         self._indexes = {n: UniqueIndex(n, k) for n, k in (unique or {}).items()}
-        self._multi: dict[str, tuple[KeyFunc, dict[Any, dict[Any, None]]]] = {
+        # A non-unique index maps a key to its bucket of ids in insertion order: the id
+        # itself while only one record has that key (most keys of a per-parent index),
+        # a dict of ids (as an ordered set) from the second one on.
+        self._multi: dict[str, tuple[KeyFunc, dict[Any, Any]]] = {
             n: (k, {}) for n, k in (index or {}).items()}
-        self._pos: dict[Any, int] = {}
+        # Each record's place in insertion order, to merge and sort ids by; made on
+        # first need (most collections never merge buckets), kept up to date after.
+        self._pos: dict[Any, int] | None = None
         self._seq = 0
 
     def _stored(self, record: Record) -> Record:
-        stored = compact(record)
+        stored = compact(record, self._pool)
         for name in self._shared:
             value = stored.get(name)
             if type(value) is str:
@@ -133,35 +171,69 @@ class Collection:
         return stored
 
     def _add_multi(self, record: Record) -> None:
+        record_id = record["id"]
         for key, entries in self._multi.values():
             value = key(record)
-            if value is not None:
-                entries.setdefault(value, {})[record["id"]] = None
+            if value is None:
+                continue
+            bucket = entries.get(value, _MISSING)
+            if bucket is _MISSING:
+                entries[value] = record_id
+            elif type(bucket) is dict:
+                bucket[record_id] = None
+            else:
+                entries[value] = {bucket: None, record_id: None}
+
+    @staticmethod
+    def _drop_from(entries: dict[Any, Any], value: Any, record_id: Any) -> None:
+        bucket = entries.get(value, _MISSING)
+        if bucket is _MISSING:
+            return
+        if type(bucket) is dict:
+            bucket.pop(record_id, None)
+            if len(bucket) == 1:
+                entries[value] = next(iter(bucket))
+            elif not bucket:
+                del entries[value]
+        elif bucket == record_id:
+            del entries[value]
 
     def _drop_multi(self, record: Record) -> None:
         for key, entries in self._multi.values():
-            value = key(record)
-            bucket = entries.get(value)
-            if bucket is not None:
-                bucket.pop(record["id"], None)
-                if not bucket:
-                    del entries[value]
+            self._drop_from(entries, key(record), record["id"])
+
+    def _bucket(self, index: str, value: Any) -> Any:
+        """The ids with ``value`` as their ``index`` key, in insertion order."""
+        bucket = self._multi[index][1].get(value, _MISSING)
+        if bucket is _MISSING:
+            return ()
+        return bucket if type(bucket) is dict else (bucket,)
 
     def lookup(self, index: str, value: Any) -> list[Any]:
         """Ids whose (non-unique) ``index`` key equals ``value``."""
-        return list(self._multi[index][1].get(value, ()))
+        return list(self._bucket(index, value))
 
     def page_by(self, index: str, values: Any, start: int, stop: int) -> tuple[int, list[Any]]:
         """Records whose ``index`` key is one of ``values``: how many, and the ids from
         ``start`` to ``stop`` in insertion order, without looking at the others."""
-        buckets = [self._multi[index][1].get(v, {}) for v in set(values)]
+        buckets = [self._bucket(index, v) for v in set(values)]
         total = sum(len(b) for b in buckets)
-        merged = heapq.merge(*(iter(b) for b in buckets), key=self._pos.__getitem__)
+        if len(buckets) == 1:
+            return total, list(itertools.islice(buckets[0], start, stop))
+        merged = heapq.merge(*(iter(b) for b in buckets), key=self._positions().__getitem__)
         return total, list(itertools.islice(merged, start, stop))
+
+    def _positions(self) -> dict[Any, int]:
+        """Record id -> a number that grows with insertion order (see ``_pos``)."""
+        if self._pos is None:
+            # _seq counts every insert, so it is at least len(_records): later
+            # inserts still number above every record numbered here.
+            self._pos = {record_id: n for n, record_id in enumerate(self._records)}
+        return self._pos
 
     def count(self, index: str, value: Any) -> int:
         """How many records have ``value`` as their ``index`` key."""
-        return len(self._multi[index][1].get(value, ()))
+        return len(self._bucket(index, value))
 
     def peek(self, record_id: Any) -> Record | None:
         """The stored record itself, for reading only (no copy)."""
@@ -169,7 +241,7 @@ class Collection:
 
     def in_order(self, ids: Any) -> list[Any]:
         """``ids`` sorted by insertion order."""
-        return sorted(ids, key=self._pos.__getitem__)
+        return sorted(ids, key=self._positions().__getitem__)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -220,7 +292,8 @@ class Collection:
             index.entries[value] = record_id
         self._add_multi(stored)
         self._seq += 1
-        self._pos[record_id] = self._seq
+        if self._pos is not None:
+            self._pos[record_id] = self._seq
         return clone(stored)
 
     def replace(self, record: Record) -> Record:
@@ -240,21 +313,24 @@ class Collection:
             before, after = key(old), key(stored)
             if before == after:
                 continue
-            bucket = entries.get(before)
-            if bucket is not None:
-                bucket.pop(record_id, None)
-                if not bucket:
-                    del entries[before]
+            self._drop_from(entries, before, record_id)
             if after is not None:
-                self._add_in_order(entries.setdefault(after, {}), entries, after, record_id)
+                self._add_in_order(entries, after, record_id)
         return clone(stored)
 
-    def _add_in_order(self, bucket: dict[Any, None], entries: dict[Any, dict[Any, None]],
-                      value: Any, record_id: Any) -> None:
+    def _add_in_order(self, entries: dict[Any, Any], value: Any, record_id: Any) -> None:
         """Put an existing record into a bucket, keeping the bucket in insertion order
         (a record whose key changed is not the newest; the bucket is rebuilt then)."""
-        pos = self._pos.__getitem__
-        if bucket and pos(record_id) < pos(next(reversed(bucket))):
+        bucket = entries.get(value, _MISSING)
+        if bucket is _MISSING:
+            entries[value] = record_id
+            return
+        if type(bucket) is not dict:
+            if bucket == record_id:
+                return
+            bucket = entries[value] = {bucket: None}
+        pos = self._positions().__getitem__
+        if pos(record_id) < pos(next(reversed(bucket))):
             bucket[record_id] = None
             entries[value] = dict.fromkeys(sorted(bucket, key=pos))
         else:
@@ -265,7 +341,8 @@ class Collection:
         if old is None:
             return None
         self._drop_multi(old)
-        self._pos.pop(record_id, None)
+        if self._pos is not None:
+            self._pos.pop(record_id, None)
         for index in self._indexes.values():
             value = index.key(old)
             if value is not None and index.entries.get(value) == record_id:
@@ -431,7 +508,7 @@ class LazyItems(Sequence[Any]):
 
     def __init__(self, items: list[Any]) -> None:
         self._len = len(items)
-        self._blob = zlib.compress(b"\n".join(json.dumps(i).encode() for i in items), 1)
+        self._blob = zlib.compress(b"\n".join(json.dumps(i).encode() for i in items), 6)
 
     def __len__(self) -> int:
         return self._len

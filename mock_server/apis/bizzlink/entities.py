@@ -45,20 +45,67 @@ EAS_CODES = frozenset("""
 PEPPOL_ID = re.compile(r"(?P<scheme>[0-9]{4}):(?P<participant>[!-~]{1,50})")
 
 
+def upper(value: str) -> str:
+    """``value.upper()``, as ``value`` itself when it already is (an index key then
+    holds no copy of a code the record holds)."""
+    folded = value.upper()
+    return value if folded == value else folded
+
+
+def lower(value: str) -> str:
+    """``value.lower()``, as ``value`` itself when it already is."""
+    folded = value.lower()
+    return value if folded == value else folded
+
+
 def legal_entity_collection() -> Collection:
     return Collection("bizzlink.legalEntities",
-                      unique={"code": lambda r: (r["tenantId"], r["legalEntityCode"].upper())},
+                      unique={"code": lambda r: (r["tenantId"], upper(r["legalEntityCode"]))},
                       index={"tenant": lambda r: r["tenantId"]},
-                      shared=("tenantId", "addressCountry"))
+                      shared=("addressCountry",))
 
 
 def peppol_id_collection() -> Collection:
     """Unique among *active* Peppol IDs, case-insensitively (a deactivated one frees it)."""
     return Collection("bizzlink.peppolIds",
-                      unique={"peppolId": lambda r: r["peppolId"].lower() if r["active"]
+                      unique={"peppolId": lambda r: lower(r["peppolId"]) if r["active"]
                               else None},
                       index={"legalEntity": lambda r: r["legalEntityId"]},
-                      shared=("tenantId", "legalEntityId", "schemeId"))
+                      shared=("schemeId",))
+
+
+# Members of a legal entity that repeat its tenant's (generated ones copy the
+# tenant's address and contact), and of a Peppol ID that repeat its legal entity's.
+_FROM_TENANT = (("tenantId", "id"), ("addressCity", "addressCity"),
+                ("addressCountry", "addressCountry"),
+                ("addressPostalCode", "addressPostalCode"), ("addressStreet", "addressStreet"),
+                ("contactEmail", "contactEmail"), ("contactName", "contactName"),
+                ("contactPhone", "contactPhone"), ("createdAt", "createdAt"),
+                ("customerName", "companyName"), ("legalEntityCode", "tenantCode"),
+                ("updatedAt", "updatedAt"))
+_FROM_LEGAL_ENTITY = (("tenantId", "tenantId"), ("legalEntityId", "id"),
+                      ("createdAt", "createdAt"))
+
+
+def _share(record: Record, parent: Record | None, members: tuple[tuple[str, str], ...]) -> None:
+    """Make ``record``'s members that equal its parent's hold the parent's string
+    objects: a big world then stores each address, contact and id once."""
+    if parent is None:
+        return
+    for mine, theirs in members:
+        value = parent[theirs]
+        if type(value) is str and record.get(mine) == value:
+            record[mine] = value
+
+
+def share_with_tenant(state: BizzlinkState, record: Record) -> None:
+    """See :func:`_share`; for a legal entity about to be stored."""
+    _share(record, state.tenants.peek(record["tenantId"]), _FROM_TENANT)
+
+
+def share_with_legal_entity(state: BizzlinkState, record: Record) -> None:
+    """See :func:`_share`; for a Peppol ID about to be stored."""
+    _share(record, state.legal_entities.peek(record["legalEntityId"]), _FROM_LEGAL_ENTITY)
 
 
 def split_peppol_id(value: str) -> tuple[str, str] | None:
@@ -142,6 +189,7 @@ def create_legal_entity(state: BizzlinkState, caller: Account, tenant_id: str,
         or derive_legal_entity_code(state, tenant_id, attrs["customerName"]),
         "createdAt": now, "updatedAt": now,
     })
+    share_with_tenant(state, record)
     return state.legal_entities.insert(record)
 
 
@@ -211,6 +259,7 @@ def create_peppol_id(state: BizzlinkState, caller: Account, tenant_id: str, le_i
         or state.sandbox.now().date().isoformat(),
         "createdAt": timestamp(state.sandbox),
     })
+    share_with_legal_entity(state, record)
     try:
         stored = state.peppol_ids.insert(record)
     except UniqueViolation:

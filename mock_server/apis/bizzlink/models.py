@@ -63,7 +63,8 @@ class BizzlinkState:
         self.accounts_by_token: dict[str, Account] = {}
         self.accounts: dict[str, Account] = {}
         self.tenants = Collection("bizzlink.tenants",
-                                  unique={"tenantCode": lambda r: r["tenantCode"].upper()})
+                                  unique={"tenantCode": lambda r: entities.upper(
+                                      r["tenantCode"])})
         self.legal_entities = entities.legal_entity_collection()
         self.peppol_ids = entities.peppol_id_collection()
         self._children: dict[str, list[str]] = {}
@@ -335,6 +336,7 @@ def _load_legal_entity(state: BizzlinkState, item: dict, where: str, now: str) -
     if not record["legalEntityCode"]:
         record["legalEntityCode"] = entities.derive_legal_entity_code(
             state, tenant_id, record["customerName"])
+    entities.share_with_tenant(state, record)
     try:
         state.legal_entities.insert(record)
     except UniqueViolation as exc:
@@ -364,6 +366,7 @@ def _load_peppol_id(state: BizzlinkState, item: dict, where: str, now: str) -> N
             state, item["legalEntity"])
     if record["smpRegistered"] and not record["active"]:
         raise _fail(where, "attributes.smpRegistered", "an inactive Peppol ID is not registered")
+    entities.share_with_legal_entity(state, record)
     try:
         state.peppol_ids.insert(record)
     except UniqueViolation as exc:
