@@ -31,14 +31,17 @@ def _generate(tmp_path, base: dict, count: int) -> dict:
 
 
 def test_generated_attributes_follow_the_tenant_country(tmp_path):
-    section = _generate(tmp_path, {"bizzlink": {"generatedLegalEntities": False, "accounts": [
-        _account(P1, "gen-token-1", subscriptions=["SEATS", "FLOW"])]}}, 40)
+    section = _generate(tmp_path, {"bizzlink": {
+        "generatedLegalEntities": False, "createdAt": "2026-02-03T04:05:06Z",
+        "accounts": [_account(P1, "gen-token-1", subscriptions=["SEATS", "FLOW"])]}}, 40)
     tenants = [t["attributes"] for t in section["tenants"]]
     assert len(tenants) == 40
     assert {t["addressCountry"] for t in tenants} == set(PREFIX)
     codes = [t["tenantCode"].upper() for t in tenants]
     assert len(set(codes)) == len(codes)
-    assert any(t["active"] for t in tenants)
+    assert 30 < sum(t["active"] for t in tenants) < 40   # about nine in ten are active
+    assert {t["createdAt"] for t in tenants} == {"2026-02-03T04:05:06Z"}
+    assert len({t["contactEmail"].partition("@")[0] for t in tenants}) > 30
     for t in tenants:
         assert t["contactPhone"].startswith("+"), t
         assert PHONE.match(t["contactPhone"]), t
