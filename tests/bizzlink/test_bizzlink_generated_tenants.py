@@ -68,3 +68,17 @@ def test_generated_children_are_spread_round_robin_over_the_partners(tmp_path):
     assert owners == [P1, P2, P1, P2, P1, P2, P1]
     models = {t["partner"]: {t["attributes"]["billingModel"]} for t in section["tenants"]}
     assert models == {P1: {"SEATS"}, P2: {"FLOW"}}
+
+
+def test_the_progress_bar_counts_every_generated_tenant(tmp_path, capsys):
+    """docs/fixtures.md: a progress bar is shown for 1,000 records or more."""
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump({"version": 1, "bizzlink": {
+        "generatedLegalEntities": False, "accounts": [_account(P1, "gen-token-1")]}}))
+    out = tmp_path / "out.yaml"
+    capsys.readouterr()
+    assert main(["generate", "--fixtures", str(tmp_path / "base.yaml"),
+                 "--bizzlink-tenants", "1000", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.endswith(f"\rbizzlink   [{'#' * 30}] 1000/1000\n"), err[-200:]
+    assert err.count("1000/1000") == 1 and "1001/" not in err
+    assert len(yaml.safe_load(out.read_text())["bizzlink"]["tenants"]) == 1000
