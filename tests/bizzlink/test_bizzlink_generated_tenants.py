@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 from mock_server.cli import main
@@ -82,3 +83,24 @@ def test_the_progress_bar_counts_every_generated_tenant(tmp_path, capsys):
     assert err.endswith(f"\rbizzlink   [{'#' * 30}] 1000/1000\n"), err[-200:]
     assert err.count("1000/1000") == 1 and "1001/" not in err
     assert len(yaml.safe_load(out.read_text())["bizzlink"]["tenants"]) == 1000
+
+
+def test_generating_tenants_without_a_partner_is_refused_in_words(tmp_path):
+    """`serve --bizzlink-tenants N` with no partner account: the load error names why."""
+    from mock_server.apis import all_apis
+    from mock_server.config import Config
+    from mock_server.fixtures import FixtureError
+    from mock_server.runtime import Runtime
+
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump({"version": 1, "bizzlink": {
+        "accounts": [_account(CUSTOMER, "gen-token-3", role="tenant")]}}))
+    runtime = Runtime(Config(fixtures=tmp_path / "base.yaml", generate={"bizzlink": 2}),
+                      all_apis())
+    with pytest.raises(FixtureError):
+        runtime.load()
+    assert runtime.load_error == ("bizzlink: generating tenants needs at least one "
+                                  "partner account")
+    assert not runtime.ready
+    alone = Runtime(Config(fixtures=tmp_path / "base.yaml"), all_apis())
+    alone.load()                                       # nothing to generate: fine
+    assert alone.ready and alone.load_error is None
