@@ -107,9 +107,11 @@ def test_peppol_id_is_validated(bz, value, pointer):
     ({"active": False}, "/data/attributes/active"),
 ])
 def test_other_attributes_are_validated(bz, over, pointer):
+    before = bz("GET", SERVICES_PIDS).json()
     resp = bz("POST", SERVICES_PIDS, json_body=pid_doc(**over))
     assert resp.status_code == 422, resp.text
     assert pointer in pointers(resp)
+    assert bz("GET", SERVICES_PIDS).json() == before
 
 
 def test_a_rejected_default_leaves_the_old_default(bz):
