@@ -82,7 +82,11 @@ def test_the_progress_bar_counts_every_generated_tenant(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.endswith(f"\rbizzlink   [{'#' * 30}] 1000/1000\n"), err[-200:]
     assert err.count("1000/1000") == 1 and "1001/" not in err
-    assert len(yaml.safe_load(out.read_text())["bizzlink"]["tenants"]) == 1000
+    tenants = [t["attributes"] for t in yaml.safe_load(out.read_text())["bizzlink"]["tenants"]]
+    assert len(tenants) == 1000
+    assert all(PHONE.match(t["contactPhone"]) for t in tenants)
+    # a Faker number phonenumbers cannot read becomes the provider's example number
+    assert any(t["contactPhone"] == "+352 123 456" for t in tenants)
 
 
 def test_generating_tenants_without_a_partner_is_refused_in_words(tmp_path):
