@@ -28,7 +28,7 @@ from connexion.middleware import routing as connexion_routing
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from mock_server.errors import NotFound
+from mock_server.errors import NO_ROUTE, NotFound
 
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
@@ -109,5 +109,5 @@ class UnroutedMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("extensions", {}) \
                 .get("connexion_routing", {}).get("operation_id"):
-            raise NotFound("The requested resource does not exist")
+            raise NotFound("The requested resource does not exist", code=NO_ROUTE)
         await self.app(scope, receive, send)
