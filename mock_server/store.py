@@ -487,7 +487,7 @@ class Sandbox:
     def state(self, api: str) -> Any:
         return self.apis[api]
 
-    def send(self, api: str, kind: str, to: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def to_outbox(self, api: str, kind: str, to: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Record a message an API would send (email, webhook ...) instead of sending it.
 
         ``kind`` e.g. "email" or "webhook"; ``to`` the address or URL. The outbox is

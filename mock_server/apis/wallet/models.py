@@ -243,9 +243,9 @@ def register(state: WalletState, caller: Principal | None,
     state.record(tenant["id"], "REGISTERED", caller,
                  {f: {"from": None, "to": tenant[f]} for f in TENANT_FIELDS})
     _notify(state, tenant, "tenant.registered")
-    state.sandbox.send(API, "email", tenant["email"], {
+    state.sandbox.to_outbox(API, "email", tenant["email"], {
         "template": "tenant-onboarding", "tenantId": tenant["id"], "name": tenant["name"]})
-    state.sandbox.send(API, "email", admin["email"], {
+    state.sandbox.to_outbox(API, "email", admin["email"], {
         "template": "admin-welcome", "tenantId": tenant["id"], "userId": admin["id"],
         "apiKeyExpiresAt": key["expiresAt"]})
     return tenant, admin, key
@@ -254,7 +254,7 @@ def register(state: WalletState, caller: Principal | None,
 def _notify(state: WalletState, tenant: Record, event: str) -> None:
     """A webhook delivery, when the tenant has a URL and allows notifications."""
     if tenant["allowNotification"] and tenant["webhookUrl"]:
-        state.sandbox.send(API, "webhook", tenant["webhookUrl"], {
+        state.sandbox.to_outbox(API, "webhook", tenant["webhookUrl"], {
             "event": event, "tenant": tenant_view(tenant), "sentAt": state.now()})
 
 
