@@ -359,7 +359,7 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
             and allow_notification is None and not sort:
         total, chunk_ids = tenants.page_by(single[0][0], single[0][1], page * size,
                                            (page + 1) * size)
-        return {"content": [tenant_view(tenants.peek(i)) for i in chunk_ids],
+        return {"content": [tenant_view(tenants.view(i)) for i in chunk_ids],
                 "totalElements": total, "totalPages": -(-total // size), "size": size,
                 "number": page}
     if caller.role != "platform_admin":
@@ -382,7 +382,7 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
         return {"content": [tenant_view(r) for r in chunk],
                 "totalElements": total, "totalPages": -(-total // size), "size": size,
                 "number": page}
-    pool = (tenants.peek(i) for i in tenants.in_order(
+    pool = (tenants.view(i) for i in tenants.in_order(
         i for i in candidates if tenants.peek(i) is not None)) \
         if candidates is not None else tenants.values()
     rows = [r for r in pool if not r["deleted"]
