@@ -494,7 +494,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.prefix:
         params.append(("prefix", args.prefix))
     try:
-        resp = httpx.get(args.url.rstrip("/") + "/_sandbox/coverage", params=params,
+        resp = httpx.get(args.url.rstrip("/") + "/_sandbox/coverage", params=tuple(params),
                          headers=headers, timeout=30)
     except httpx.HTTPError as exc:
         print(f"mock-server coverage: cannot reach {args.url}: {exc}", file=sys.stderr)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import typing as t
 
 from connexion.middleware import routing as connexion_routing
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from mock_server.errors import NO_ROUTE, NotFound
@@ -93,7 +93,8 @@ class RoutingMiddleware(connexion_routing.RoutingMiddleware):
         # As Connexion does: an API mounted on a base path already taken becomes the
         # fallback of the one there.
         for route in self.router.routes:
-            if isinstance(route, Mount) and route.path == api.base_path:
+            if isinstance(route, Mount) and route.path == api.base_path \
+                    and isinstance(route.app, Router):
                 route.app.default = api.router
         self.router.mount(api.base_path, app=api.router)
 

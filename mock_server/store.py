@@ -239,6 +239,15 @@ class Collection:
         """The stored record itself, for reading only (no copy)."""
         return self._records.get(record_id)
 
+    def view(self, record_id: Any) -> Record:
+        """The stored record of an id known to exist (one an index returned), for reading
+        only (no copy); KeyError if there is none."""
+        return self._records[record_id]
+
+    def fetch(self, record_id: Any) -> Record:
+        """A copy of the record of an id known to exist; KeyError if there is none."""
+        return clone(self._records[record_id])
+
     def in_order(self, ids: Any) -> list[Any]:
         """``ids`` sorted by insertion order."""
         return sorted(ids, key=self._positions().__getitem__)

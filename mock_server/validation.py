@@ -81,7 +81,10 @@ def _pointer(path: Any) -> str:
 
 def _message(error: ValidationError) -> str:
     """A short, schema-free message for one jsonschema error."""
-    v, value = error.validator, error.validator_value
+    # An error from a validator always carries the keyword's value (the stubs' Unset is
+    # for hand-made errors only).
+    v = error.validator
+    value: Any = error.validator_value
     if v == "type":
         return f"must be of type {value}" if isinstance(value, str) else \
             f"must be one of types {', '.join(value)}"
@@ -168,8 +171,9 @@ def _fast_checker(schema: dict,
     # lookups; its references are already resolved inline (and components refer back
     # to the body schema: a cycle fastjsonschema cannot compile).
     schema = {k: v for k, v in schema.items() if k != "components"}
-    formats = {name: functools.partial(format_checker.conforms, format=name)
-               for name in format_checker.checkers}
+    formats: dict[str, Callable[[Any], bool]] = {
+        name: functools.partial(format_checker.conforms, format=name)
+        for name in format_checker.checkers}
     for name in _formats_in(schema):
         formats.setdefault(name, lambda value: True)   # unknown formats: not checked
     try:
