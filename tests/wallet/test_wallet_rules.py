@@ -537,3 +537,71 @@ def test_credentials_name_the_first_tenant_for_a_platform_admin(client):
     for c in creds:
         status = 403 if c["role"] == "user" else 200
         assert_envelope(client.get(LIST, headers=c["headers"]), status)
+
+
+# --- more register rules -----------------------------------------------------------------------
+
+def test_the_admin_keeps_its_own_country_when_it_differs_from_the_tenants(client):
+    body = reg(tenantAdmin__country={"code": "FR"}, tenantAdmin__phoneNumber="06 12 34 56 78")
+    data = assert_envelope(client.post(f"{LIST}/register", json=body), 201)["data"]
+    assert data["country"]["code"] == "DE"
+    assert data["tenantAdmin"]["country"] == "FR"
+    assert data["tenantAdmin"]["phoneNumber"] == "+33612345678"
+
+
+def test_an_admin_phone_without_country_need_only_be_international(client):
+    body = reg(tenantAdmin__country=..., tenantAdmin__phoneNumber="+33 6 12 34 56 78")
+    data = assert_envelope(client.post(f"{LIST}/register", json=body), 201)["data"]
+    assert data["tenantAdmin"]["phoneNumber"] == "+33612345678"
+    assert data["tenantAdmin"]["country"] == "DE"
+
+
+@pytest.mark.parametrize("over,field,message", [
+    ({"tenant__phoneNumber": "+33 1 23 45 67 89"}, "tenant.phoneNumber",
+     "'+33 1 23 45 67 89' is not a valid phone number for DE"),
+    ({"tenantAdmin__phoneNumber": "0151 23456789", "tenantAdmin__country": ...},
+     "tenantAdmin.phoneNumber", "'0151 23456789' is not a valid phone number"),
+    ({"tenant__country": {"code": "DE", "name": "France"}}, "tenant.country.name",
+     "'France' is not the name of DE (Germany)"),
+])
+def test_field_errors_say_what_is_wrong(client, over, field, message):
+    body = assert_envelope(client.post(f"{LIST}/register", json=reg(**over)), 422)
+    assert body["data"]["errors"] == [{"field": field, "message": message}]
+
+
+def test_a_key_that_would_outlive_the_calendar_is_422_and_writes_nothing(client):
+    client.post("/_sandbox/clock", json={"now": "9990-01-01T00:00:00Z"})
+    body = reg(tenantAdmin__keyDuration=1000, tenantAdmin__duration="YEARS")
+    resp = assert_envelope(client.post(f"{LIST}/register", json=body), 422)
+    assert resp["data"]["errors"] == [{"field": "tenantAdmin.keyDuration",
+                                       "message": "makes the key outlive the calendar"}]
+    assert page(client)["totalElements"] == 2
+    assert client.get("/_sandbox/outbox").json()["total"] == 0
+
+
+def test_fixture_users_take_their_tenants_times_unless_given(client):
+    wallet = {"createdAt": "2025-06-01T00:00:00.000Z", "tenants": [_tenant(1, users=[
+        _user(1), _user(2, createdAt="2025-06-02T00:00:00.000Z",
+                        updatedAt="2025-06-03T00:00:00.000Z")])]}
+    assert _load(client, wallet).status_code == 200
+    users = client.get("/_sandbox/state").json()["wallet"]["tenants"][0]["users"]
+    assert [(u["createdAt"], u["updatedAt"]) for u in users] == [
+        ("2025-06-01T00:00:00.000Z", "2025-06-01T00:00:00.000Z"),
+        ("2025-06-02T00:00:00.000Z", "2025-06-03T00:00:00.000Z")]
+
+
+def test_generated_tenants_take_the_base_creation_time(client, tmp_path):
+    import yaml
+
+    from mock_server.cli import main
+    from mock_server.config import DEFAULT_FIXTURES
+
+    base = yaml.safe_load(open(DEFAULT_FIXTURES, encoding="utf-8"))
+    base["wallet"]["createdAt"] = "2025-03-01T00:00:00.000Z"
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base), encoding="utf-8")
+    out = tmp_path / "w.yaml"
+    assert main(["generate", "--fixtures", str(tmp_path / "base.yaml"), "--wallet-tenants", "3",
+                 "--quiet", "-o", str(out)]) == 0
+    tenants = yaml.safe_load(out.read_text(encoding="utf-8"))["wallet"]["tenants"]
+    assert len(tenants) == 5
+    assert {t["createdAt"] for t in tenants[2:]} == {"2025-03-01T00:00:00.000Z"}
