@@ -605,3 +605,13 @@ def test_generated_tenants_take_the_base_creation_time(client, tmp_path):
     tenants = yaml.safe_load(out.read_text(encoding="utf-8"))["wallet"]["tenants"]
     assert len(tenants) == 5
     assert {t["createdAt"] for t in tenants[2:]} == {"2025-03-01T00:00:00.000Z"}
+
+
+def test_generating_many_tenants_shows_the_progress_to_the_end(tmp_path, capsys):
+    from mock_server.cli import main
+
+    out = tmp_path / "w.yaml"
+    assert main(["generate", "--wallet-tenants", "1000", "-o", str(out)]) == 0
+    shown = capsys.readouterr().err
+    assert shown.startswith("\rwallet     [")
+    assert shown.endswith(f"[{'#' * 30}] 1000/1000\n")
