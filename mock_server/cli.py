@@ -280,6 +280,23 @@ def _add_remote_options(parser: argparse.ArgumentParser, sandbox: bool) -> None:
                             help="X-Sandbox-Id of the sandbox (default: default)")
 
 
+def cmd_scaffold(args: argparse.Namespace) -> int:
+    from mock_server.scaffold import scaffold
+
+    root = Path(args.root)
+    if not (root / "mock_server" / "apis").is_dir():
+        raise CliError(f"{root.resolve()} is not a tenant-sandbox checkout "
+                       f"(no mock_server/apis/): run it from one, or give --root")
+    try:
+        written = scaffold(args.name, root, args.base_path, args.title)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    for path in written:
+        print(path.relative_to(root))
+    print(f"run its tests: pytest tests/{args.name}", file=sys.stderr)
+    return 0
+
+
 def cmd_fixture_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -419,6 +436,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_remote_options(reset, sandbox=True)
     reset.set_defaults(func=cmd_reset)
 
+    scaffold = sub.add_parser("scaffold", help="write a new API package, spec, fixtures, "
+                                               "tests and docs that work at once",
+                              formatter_class=formatter)
+    scaffold.add_argument("name", help="the API's package name, e.g. acme_billing")
+    scaffold.add_argument("--base-path", default=None,
+                          help="where it is mounted (default: /<name>)")
+    scaffold.add_argument("--title", default=None, help="its title (default from the name)")
+    scaffold.add_argument("--root", default=".", help="the checkout to write into")
+    scaffold.set_defaults(func=cmd_scaffold)
+
     schema = sub.add_parser("fixture-schema", help="print the JSON Schema of fixture documents")
     schema.set_defaults(func=cmd_fixture_schema)
 
@@ -467,7 +494,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if args.prefix:
         params.append(("prefix", args.prefix))
     try:
-        resp = httpx.get(args.url.rstrip("/") + "/_sandbox/coverage", params=params,
+        resp = httpx.get(args.url.rstrip("/") + "/_sandbox/coverage", params=tuple(params),
                          headers=headers, timeout=30)
     except httpx.HTTPError as exc:
         print(f"mock-server coverage: cannot reach {args.url}: {exc}", file=sys.stderr)

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import Headers
+from starlette.types import Scope
 
 if TYPE_CHECKING:
     from mock_server.apis.base import ApiDefinition
@@ -18,9 +19,16 @@ if TYPE_CHECKING:
 class RequestContext:
     runtime: Runtime
     api: ApiDefinition
-    sandbox: Sandbox  # None only for health/ready while the world is loading
-    scope: dict
+    loaded_sandbox: Sandbox | None  # None only for health/ready while the world is loading
+    scope: Scope
     principal: Any = None
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """The caller's sandbox (every operation but health/ready runs with one)."""
+        if self.loaded_sandbox is None:
+            raise RuntimeError("no sandbox: the world is still loading")
+        return self.loaded_sandbox
 
     @cached_property
     def headers(self) -> Headers:

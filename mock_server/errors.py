@@ -9,8 +9,10 @@ asks the API that owns the request path to render it.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Any
 
 from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
@@ -30,6 +32,8 @@ class FieldError:
     pointer: str | None = None
     parameter: str | None = None
     location: str | None = None
+    code: str = ""        # machine code: "required", "unknown_parameter", a JSON Schema
+    limit: Any = None     # keyword ("type", "minimum" ...) with its value in ``limit``
 
     @property
     def field(self) -> str | None:
@@ -55,6 +59,7 @@ class ApiError(Exception):
         status: int | None = None,
         title: str | None = None,
         headers: dict[str, str] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -63,8 +68,12 @@ class ApiError(Exception):
             self.status = status
             if type(self) is ApiError:
                 self.code = _CODES.get(status, "error")
+        if code is not None:
+            self.code = code
         self.title = title or HTTPStatus(self.status).phrase
         self.headers = dict(headers or {})
+        # What a renderer may need beyond the text (e.g. ``media_type`` of a 415).
+        self.info: dict[str, Any] = {}
 
     def field_errors(self) -> list[FieldError]:
         """The per-field errors, or one error without a field for a general problem."""
@@ -153,15 +162,22 @@ def to_api_error(exc: BaseException) -> ApiError:
     if isinstance(exc, ProblemException):
         status = int(exc.status or 500)
         detail = str(exc.detail or exc.title or HTTPStatus(status).phrase)
-        err = ApiError(detail, status=status, headers=dict(exc.headers or {}))
+        err = ApiError(detail, status=status, headers=dict(exc.headers or {}),
+                       code=_PROBLEM_CODES.get(status))
+        if status == 415:
+            # The one place that reads Connexion's wording: the media type it refused.
+            found = _REFUSED_MEDIA_TYPE.search(detail)
+            err.info["media_type"] = found.group(1) if found else ""
         if status >= 500:
             logger.error("server error: %r", exc)
         return err
     if isinstance(exc, HTTPException):
         status = exc.status_code
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+        code = None
         if status == 404:
             detail = "The requested resource does not exist"
+            code = NO_ROUTE
         headers = dict(exc.headers or {})
         if status == 405:
             detail = "Method not allowed for this resource"
@@ -169,9 +185,16 @@ def to_api_error(exc: BaseException) -> ApiError:
 
             allowed = headers.pop("Allow", headers.pop("allow", ""))
             headers["Allow"] = allow_header(m.strip() for m in allowed.split(",") if m.strip())
-        return ApiError(detail, status=status, headers=headers)
+        return ApiError(detail, status=status, headers=headers, code=code)
     logger.exception("unhandled error while serving a request", exc_info=exc)
     return ApiError("Internal server error", status=500)
+
+
+NO_ROUTE = "no_route"  # code of a 404 for a path (and method) no operation has
+# Connexion's own problems, by status: its security step's 401 (no credentials sent) and
+# 403, and request validation's 415.
+_PROBLEM_CODES = {401: "no_credentials", 403: "not_permitted", 415: "unsupported_media_type"}
+_REFUSED_MEDIA_TYPE = re.compile(r"Invalid Content-type \(([^)]*)\)")
 
 
 def status_phrase(status: int) -> str:

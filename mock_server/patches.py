@@ -34,11 +34,15 @@ def _email_domains() -> None:
     # email-validator spends two thirds of its time on the domain (IDNA checks per
     # character), and the addresses a client sends share a few domains: the domain
     # check, a pure function, is remembered (what it returns is copied: it is a dict).
-    module = importlib.import_module("email_validator.validate_email")
-    original = module.validate_email_domain_name
+    # The name is validate_email's import from email_validator.syntax (not a re-export the
+    # package declares): validate_email looks it up in its module namespace on every call,
+    # so that namespace is where it is replaced.
+    namespace = vars(importlib.import_module("email_validator.validate_email"))
+    original = namespace["validate_email_domain_name"]
     check = functools.lru_cache(maxsize=1024)(original)
     _originals["email_validator.validate_email.validate_email_domain_name"] = original
-    module.validate_email_domain_name = lambda *args, **kwargs: dict(check(*args, **kwargs))
+    namespace["validate_email_domain_name"] = \
+        lambda *args, **kwargs: dict(check(*args, **kwargs))
 
 
 def _query_arguments() -> None:

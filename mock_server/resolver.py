@@ -58,12 +58,13 @@ def make_endpoint(fn: Callable, runtime: Runtime, api: ApiDefinition,
             resp = api.error_response(err)
             return resp.body, resp.status, {"Content-Type": resp.content_type, **resp.headers}
 
-    if asynchronous:
-        async def endpoint(**kwargs: Any) -> Any:
-            return call(kwargs)
-    else:
-        def endpoint(**kwargs: Any) -> Any:
-            return call(kwargs)
+    async def async_endpoint(**kwargs: Any) -> Any:
+        return call(kwargs)
+
+    def sync_endpoint(**kwargs: Any) -> Any:
+        return call(kwargs)
+
+    endpoint: Callable[..., Any] = async_endpoint if asynchronous else sync_endpoint
     endpoint.__name__ = getattr(fn, "__name__", "endpoint")
     endpoint.__qualname__ = endpoint.__name__
     endpoint.__signature__ = _signature(fn)  # type: ignore[attr-defined]

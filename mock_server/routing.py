@@ -25,10 +25,10 @@ from __future__ import annotations
 import typing as t
 
 from connexion.middleware import routing as connexion_routing
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from mock_server.errors import NotFound
+from mock_server.errors import NO_ROUTE, NotFound
 
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
@@ -93,7 +93,8 @@ class RoutingMiddleware(connexion_routing.RoutingMiddleware):
         # As Connexion does: an API mounted on a base path already taken becomes the
         # fallback of the one there.
         for route in self.router.routes:
-            if isinstance(route, Mount) and route.path == api.base_path:
+            if isinstance(route, Mount) and route.path == api.base_path \
+                    and isinstance(route.app, Router):
                 route.app.default = api.router
         self.router.mount(api.base_path, app=api.router)
 
@@ -109,5 +110,5 @@ class UnroutedMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("extensions", {}) \
                 .get("connexion_routing", {}).get("operation_id"):
-            raise NotFound("The requested resource does not exist")
+            raise NotFound("The requested resource does not exist", code=NO_ROUTE)
         await self.app(scope, receive, send)

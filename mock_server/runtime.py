@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.types import Scope
 
 from mock_server.apis.base import ApiDefinition
 from mock_server.config import Config
@@ -129,7 +130,7 @@ class Runtime:
                 return api
         return self.apis[-1]
 
-    def sandbox_name(self, scope: dict) -> str:
+    def sandbox_name(self, scope: Scope) -> str:
         name = Headers(scope=scope).get(SANDBOX_HEADER)
         if name is None or name == "":
             return Store.DEFAULT
@@ -137,8 +138,8 @@ class Runtime:
             raise BadRequest("X-Sandbox-Id must be 1-128 characters: letters, digits, . _ : -")
         return name
 
-    def sandbox_for(self, scope: dict) -> Sandbox:
-        sandbox = scope.get(SCOPE_SANDBOX)
+    def sandbox_for(self, scope: Scope) -> Sandbox:
+        sandbox: Sandbox | None = scope.get(SCOPE_SANDBOX)
         if sandbox is None:
             sandbox = self.store.get(self.sandbox_name(scope))
             scope[SCOPE_SANDBOX] = sandbox

@@ -13,7 +13,7 @@ from typing import Any
 from connexion.security import SECURITY_HANDLERS
 
 
-def _cached(handler: type) -> type:
+def _cached(handler: type[Any]) -> type:
     base = handler._accepts_kwarg
 
     @functools.cache

@@ -70,14 +70,18 @@ class ServerProcess:
 
     def launch(self) -> ServerProcess:
         """Start the process without waiting for it."""
-        out = subprocess.PIPE if self.capture else subprocess.DEVNULL
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mock_server", "serve", "--port", str(self.port), *self.args],
-            stdout=out, stderr=subprocess.STDOUT)
+        self._spawn()
         return self
 
+    def _spawn(self) -> subprocess.Popen:
+        out = subprocess.PIPE if self.capture else subprocess.DEVNULL
+        self.proc = proc = subprocess.Popen(
+            [sys.executable, "-m", "mock_server", "serve", "--port", str(self.port), *self.args],
+            stdout=out, stderr=subprocess.STDOUT)
+        return proc
+
     def start(self, timeout: float = 60) -> ServerProcess:
-        self.launch()
+        proc = self._spawn()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -85,7 +89,7 @@ class ServerProcess:
                     return self
             except httpx.TransportError:
                 pass
-            if self.proc.poll() is not None:
+            if proc.poll() is not None:
                 break
             time.sleep(0.05)
         self.stop()

@@ -239,6 +239,15 @@ class Collection:
         """The stored record itself, for reading only (no copy)."""
         return self._records.get(record_id)
 
+    def view(self, record_id: Any) -> Record:
+        """The stored record of an id known to exist (one an index returned), for reading
+        only (no copy); KeyError if there is none."""
+        return self._records[record_id]
+
+    def fetch(self, record_id: Any) -> Record:
+        """A copy of the record of an id known to exist; KeyError if there is none."""
+        return clone(self._records[record_id])
+
     def in_order(self, ids: Any) -> list[Any]:
         """``ids`` sorted by insertion order."""
         return sorted(ids, key=self._positions().__getitem__)
@@ -487,7 +496,7 @@ class Sandbox:
     def state(self, api: str) -> Any:
         return self.apis[api]
 
-    def send(self, api: str, kind: str, to: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def to_outbox(self, api: str, kind: str, to: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Record a message an API would send (email, webhook ...) instead of sending it.
 
         ``kind`` e.g. "email" or "webhook"; ``to`` the address or URL. The outbox is

@@ -399,7 +399,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if hasattr(config, "workerinput"):
         from mock_server.control.coverage import merge_snapshots
 
-        config.workeroutput[_COVERAGE_KEY] = merge_snapshots(_local_counts(config))
+        # pytest-xdist sets workeroutput on a worker's Config; pytest's class does not declare it.
+        config.workeroutput[_COVERAGE_KEY] = merge_snapshots(  # type: ignore[attr-defined]
+            _local_counts(config))
         return
     from mock_server.apis import all_apis
     from mock_server.control.coverage import Catalogue, build_report, merge_snapshots

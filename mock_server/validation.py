@@ -81,7 +81,10 @@ def _pointer(path: Any) -> str:
 
 def _message(error: ValidationError) -> str:
     """A short, schema-free message for one jsonschema error."""
-    v, value = error.validator, error.validator_value
+    # An error from a validator always carries the keyword's value (the stubs' Unset is
+    # for hand-made errors only).
+    v = error.validator
+    value: Any = error.validator_value
     if v == "type":
         return f"must be of type {value}" if isinstance(value, str) else \
             f"must be one of types {', '.join(value)}"
@@ -121,14 +124,15 @@ def collect_errors(validator: Any, instance: Any, base: str = "") -> list[FieldE
     errors: list[FieldError] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(pointer: str, detail: str) -> None:
+    def add(pointer: str, detail: str, code: str, limit: Any = None) -> None:
         if (pointer, detail) not in seen:
             seen.add((pointer, detail))
-            errors.append(FieldError(detail, pointer=base + pointer or "/"))
+            errors.append(FieldError(detail, pointer=base + pointer or "/", code=code,
+                                     limit=limit))
 
     def missing(schema: dict, pointer: str) -> None:
         for name in schema.get("required", []):
-            add(f"{pointer}/{name}", "is required")
+            add(f"{pointer}/{name}", "is required", "required")
             sub = schema.get("properties", {}).get(name, {})
             if isinstance(sub, dict) and sub.get("type") == "object":
                 missing(sub, f"{pointer}/{name}")
@@ -139,7 +143,7 @@ def collect_errors(validator: Any, instance: Any, base: str = "") -> list[FieldE
             props = error.schema.get("properties", {})
             for name in error.validator_value:
                 if name not in error.instance:
-                    add(f"{pointer}/{name}", "is required")
+                    add(f"{pointer}/{name}", "is required", "required")
                     sub = props.get(name, {})
                     if isinstance(sub, dict) and sub.get("type") == "object":
                         missing(sub, f"{pointer}/{name}")
@@ -149,9 +153,10 @@ def collect_errors(validator: Any, instance: Any, base: str = "") -> list[FieldE
                 if name not in allowed:
                     read_only = name in {"id", "createdAt", "updatedAt", "created_at"}
                     add(f"{pointer}/{name}",
-                        "is read-only" if read_only else "is not an allowed member")
+                        "is read-only" if read_only else "is not an allowed member",
+                        "read_only" if read_only else "unknown_member")
         else:
-            add(pointer, _message(error))
+            add(pointer, _message(error), str(error.validator), error.validator_value)
     return errors
 
 
@@ -166,8 +171,9 @@ def _fast_checker(schema: dict,
     # lookups; its references are already resolved inline (and components refer back
     # to the body schema: a cycle fastjsonschema cannot compile).
     schema = {k: v for k, v in schema.items() if k != "components"}
-    formats = {name: functools.partial(format_checker.conforms, format=name)
-               for name in format_checker.checkers}
+    formats: dict[str, Callable[[Any], bool]] = {
+        name: functools.partial(format_checker.conforms, format=name)
+        for name in format_checker.checkers}
     for name in _formats_in(schema):
         formats.setdefault(name, lambda value: True)   # unknown formats: not checked
     try:
@@ -312,7 +318,7 @@ class ParamValidator(ParameterValidator):
             return None
         if value is None:
             if param.get("required"):
-                return FieldError("is required", parameter=name, location=kind)
+                return FieldError("is required", parameter=name, location=kind, code="required")
             return None
         schema = param.get("schema", param)
         try:
@@ -321,7 +327,8 @@ class ParamValidator(ParameterValidator):
             error = None
         if error is None:
             return None
-        return FieldError(_message(error), parameter=name, location=kind)
+        return FieldError(_message(error), parameter=name, location=kind,
+                          code=str(error.validator), limit=error.validator_value)
 
     def validate_request(self, request: Any) -> None:
         query = self._by_name.get("query", {})
@@ -331,8 +338,9 @@ class ParamValidator(ParameterValidator):
                      and n not in self._exploded]
             if extra:
                 raise RequestValidationError(
-                    [FieldError("is not a known parameter", parameter=n, location="query")
-                     for n in sorted(extra)], in_body=False)
+                    [FieldError("is not a known parameter", parameter=n, location="query",
+                                code="unknown_parameter") for n in sorted(extra)],
+                    in_body=False)
         checks: list[tuple[str, Any, dict]] = []
         for name, param in query.items():
             if name in sent:

@@ -32,6 +32,17 @@ def create(url: str, name: str, sandbox: str) -> str:
     return resp.json()["data"]["id"]
 
 
+def wait_until_saved(state_file, *needles: str, timeout: float = 15) -> None:
+    """Poll the state file until every needle is in it (the saver's next write)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = state_file.read_text(encoding="utf-8") if state_file.exists() else ""
+        if all(n in text for n in needles):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not saved within {timeout} s: {needles}")
+
+
 def exists(url: str, tid: str, sandbox: str) -> bool:
     resp = httpx.get(f"{url}/bizzlink/tenants/{tid}", auth=AUTH,
                      headers={"X-Sandbox-Id": sandbox}, timeout=10)
@@ -49,7 +60,7 @@ def test_state_survives_restart(tmp_path, how):
         httpx.post(f"{url}/_sandbox/clock", json={"now": "2031-05-05T10:00:00Z"},
                    headers={"X-Sandbox-Id": "team-c"})
         if how == "kill-9":
-            time.sleep(2.5)
+            wait_until_saved(state_file, a, b, "2031-05-05T10:00:00")
             os.kill(proc.pid, signal.SIGKILL)
         else:
             proc.send_signal(signal.SIGTERM)
@@ -73,9 +84,8 @@ def test_state_file_is_never_half_written(tmp_path):
     state_file = tmp_path / "state.json"
     proc, url = start(state_file)
     try:
-        for i in range(30):
-            create(url, f"Burst {i}", "default")
-        time.sleep(1.5)
+        made = [create(url, f"Burst {i}", "default") for i in range(30)]
+        wait_until_saved(state_file, made[-1])
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=15)
     finally:

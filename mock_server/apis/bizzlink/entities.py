@@ -117,7 +117,7 @@ def split_peppol_id(value: str) -> tuple[str, str] | None:
 def seats(state: BizzlinkState, tenant_id: str) -> int:
     """Active legal entities of a tenant: its seats under the SEATS billing model."""
     les = state.legal_entities
-    return sum(1 for i in les.lookup("tenant", tenant_id) if les.peek(i)["active"])
+    return sum(1 for i in les.lookup("tenant", tenant_id) if les.view(i)["active"])
 
 
 # --- reading --------------------------------------------------------------------
@@ -234,7 +234,7 @@ def _check_peppol_id(state: BizzlinkState, attrs: dict[str, Any]) -> tuple[str, 
 def defaults_of(state: BizzlinkState, le_id: str) -> list[str]:
     ids = state.peppol_ids
     return [i for i in ids.lookup("legalEntity", le_id)
-            if ids.peek(i)["isDefault"] and ids.peek(i)["active"]]
+            if ids.view(i)["isDefault"] and ids.view(i)["active"]]
 
 
 def create_peppol_id(state: BizzlinkState, caller: Account, tenant_id: str, le_id: str,
@@ -273,7 +273,7 @@ def create_peppol_id(state: BizzlinkState, caller: Account, tenant_id: str, le_i
 
 def _clear_defaults(state: BizzlinkState, ids: list[str]) -> None:
     for other in ids:
-        record = state.peppol_ids.get(other)
+        record = state.peppol_ids.fetch(other)
         record["isDefault"] = False
         state.peppol_ids.replace(record)
 

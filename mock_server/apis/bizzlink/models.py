@@ -85,7 +85,7 @@ class BizzlinkState:
     # --- reading --------------------------------------------------------------
     def children_of(self, partner_id: str) -> list[Record]:
         ids = self._children.get(partner_id, [])
-        return [self.tenants.get(i) for i in ids]
+        return [self.tenants.fetch(i) for i in ids]
 
     def count_children(self, partner_id: str) -> int:
         return len(self._children.get(partner_id, []))
@@ -93,7 +93,7 @@ class BizzlinkState:
     def page_of_children(self, partner_id: str, number: int, size: int) -> list[Record]:
         ids = self._children.get(partner_id, [])
         start = (number - 1) * size
-        return [self.tenants.get(i) for i in ids[start:start + size]]
+        return [self.tenants.fetch(i) for i in ids[start:start + size]]
 
     def child_for(self, caller: Account, tenant_id: str) -> Record:
         """The tenant if it is the caller's child; 404 if it does not exist, else 403."""
@@ -447,7 +447,7 @@ def _examples(state: BizzlinkState, partner_id: str, scan: int = 100) -> dict[st
     for tenant_id in state._children.get(partner_id, [])[:scan]:
         for le_id in state.legal_entities.lookup("tenant", tenant_id):
             for pid in peppol.lookup("legalEntity", le_id):
-                record = peppol.peek(pid)
+                record = peppol.view(pid)
                 if not record["active"]:
                     continue
                 if not found:

@@ -142,10 +142,10 @@ def _string(schema: dict, value: Any) -> tuple[Any, list[str] | None]:
         except ValueError:
             return None, [DATE_FORMAT]
     if fmt == "date-time":
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-        if parsed is None:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None:
             return None, [DATETIME_FORMAT]
-        return render_datetime(parsed), None
+        return render_datetime(moment), None
     if "enum" in schema:
         choices = {str(c): c for c in schema["enum"] if c is not None}
         if str(value) in choices and not isinstance(value, (list, dict)):

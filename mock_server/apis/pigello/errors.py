@@ -8,32 +8,26 @@ without a field is ``{"detail": "..."}`` with DRF's default message where DRF ha
 
 from __future__ import annotations
 
-import re
-
 from mock_server.apis.base import ErrorResponse
 from mock_server.apis.pigello.auth import METHOD
 from mock_server.apis.pigello.drf import DRFValidationError, nest
 from mock_server.errors import ApiError, FieldError
 
-MEDIA_TYPE = re.compile(r"Invalid Content-type \(([^)]*)\)")
-BOUND = re.compile(r"must be at (least|most) (-?[0-9.]+)")
-
 
 def message(fe: FieldError) -> str:
     """DRF's wording for what the shared validators report about query parameters."""
     detail = fe.detail
-    if detail == "is required":
+    if fe.code == "required":
         return "This field is required."
-    if detail == "is not a known parameter":
+    if fe.code == "unknown_parameter":
         return "Unknown query parameter."
-    if detail.startswith("must be of type integer"):
+    if fe.code == "type" and fe.limit == "integer":
         return "A valid integer is required."
-    if detail.startswith("must be of type boolean"):
+    if fe.code == "type" and fe.limit == "boolean":
         return "Must be a valid boolean."
-    bound = BOUND.fullmatch(detail)
-    if bound:
-        word = "greater" if bound.group(1) == "least" else "less"
-        return f"Ensure this value is {word} than or equal to {bound.group(2)}."
+    if fe.code in ("minimum", "maximum"):
+        word = "greater" if fe.code == "minimum" else "less"
+        return f"Ensure this value is {word} than or equal to {fe.limit}."
     if detail[:1].isupper():
         return detail
     text = detail[:1].upper() + detail[1:]
@@ -44,16 +38,15 @@ def _detail(error: ApiError) -> str:
     detail = error.detail
     if error.status == 404:
         return "Not found."
-    if error.status == 401 and detail == "No authorization token provided":
+    if error.code == "no_credentials":
         return "Authentication credentials were not provided."
     if error.status == 415:
-        found = MEDIA_TYPE.search(detail)
         # No Content-Type at all: DRF negotiates with "" and names it.
-        media = found.group(1) if found else ""
+        media = error.info.get("media_type", "")
         return f'Unsupported media type "{media}" in request.'
     if error.status == 405:
         return f'Method "{METHOD.get()}" not allowed.'
-    if error.status == 403 and detail == "Forbidden":
+    if error.code == "not_permitted":
         return "You do not have permission to perform this action."
     if error.status == 429:
         return "Request was throttled."

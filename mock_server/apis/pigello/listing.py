@@ -209,7 +209,7 @@ def _candidates(state: PigelloState, entity: Entity, customer_id: str,
             best = ids
     if best is None:
         return state.records(entity.name, customer_id)
-    return [coll.peek(i) for i in best]
+    return [coll.view(i) for i in best]
 
 
 def _search_text(state: PigelloState, entity: Entity, record: Record) -> str:
@@ -342,4 +342,4 @@ def _index_page(state: PigelloState, entity: Entity, keys: tuple[str, list[Any]]
     if start >= total:
         return [], _meta(total, page, page_size)
     ids = coll.page_by(index, values, start, start + page_size)[1]
-    return [coll.peek(i) for i in ids], _meta(total, page, page_size)
+    return [coll.view(i) for i in ids], _meta(total, page, page_size)

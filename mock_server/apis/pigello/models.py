@@ -234,7 +234,7 @@ class PigelloState:
     def records(self, entity: str, customer_id: str) -> list[Record]:
         """The customer's records of one entity, in creation order (read-only views)."""
         coll = self.collections[entity]
-        return [coll.peek(i) for i in coll.lookup("customer", customer_id)]
+        return [coll.view(i) for i in coll.lookup("customer", customer_id)]
 
     def find(self, entity: str, customer_id: str, record_id: Any) -> Record | None:
         """A stored record (read-only view) if it exists and belongs to the customer."""

@@ -5,16 +5,14 @@ from __future__ import annotations
 from mock_server.apis.base import ErrorResponse
 from mock_server.errors import ApiError, FieldError
 
-MISSING_AUTH = "No authorization token provided"
-
 
 def render_error(error: ApiError) -> ErrorResponse:
     """One JSON shape for every failure; each field at fault listed with its own message."""
     errors = error.errors
     message = error.detail
-    if error.status == 401 and message == MISSING_AUTH:
+    if error.code == "no_credentials":
         message = "Missing credentials: send the apiKey and token headers"
-        errors = [FieldError("is required", parameter=h, location="header")
+        errors = [FieldError("is required", parameter=h, location="header", code="required")
                   for h in ("apiKey", "token")]
     items = []
     for fe in errors:

@@ -53,7 +53,7 @@ def _key(secret: str) -> bytes:
     return key
 
 
-def _mode(algorithm: str) -> modes.Mode:
+def _mode(algorithm: str) -> modes.CBC | modes.ECB:
     if algorithm == CBC:
         return modes.CBC(ZERO_IV)
     if algorithm == ECB:

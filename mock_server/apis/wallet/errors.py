@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mock_server.apis.base import ErrorResponse
-from mock_server.errors import ApiError, RequestValidationError
+from mock_server.errors import NO_ROUTE, ApiError, RequestValidationError
 
 MESSAGES = {403: "Forbidden", 404: "Not found", 405: "Method not allowed",
             413: "Payload too large", 415: "Unsupported media type"}
@@ -20,7 +20,7 @@ def render_error(error: ApiError) -> ErrorResponse:
     if isinstance(error, RequestValidationError) or (fields and error.status in (400, 422)):
         message = "Validation failed: " + "; ".join(
             f"{e.field} {e.detail}" if e.field else e.detail for e in error.errors)
-    elif error.status == 404 and error.detail == "The requested resource does not exist":
+    elif error.code == NO_ROUTE:
         message = "Not found"
     elif error.status in MESSAGES and error.detail in ("", None):
         message = MESSAGES[error.status]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 from mock_server.apis.wallet import models
 from mock_server.apis.wallet.models import Principal, WalletState
@@ -18,6 +18,10 @@ def _state(ctx: RequestContext) -> WalletState:
     return ctx.sandbox.state(models.API)
 
 
+@overload
+def _caller(ctx: RequestContext, *, optional: Literal[False] = False) -> Principal: ...
+@overload
+def _caller(ctx: RequestContext, *, optional: bool) -> Principal | None: ...
 def _caller(ctx: RequestContext, *, optional: bool = False) -> Principal | None:
     """The key's owner. X-Tenant-ID is checked against the key: a tenant admin or user
     naming another tenant is refused (403)."""

@@ -120,15 +120,15 @@ class WalletState:
 # --- field rules ---------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=512)
-def _country(code: str) -> tuple[str, frozenset[str]] | None:
-    """The display name and every accepted name (casefolded) of an ISO 3166-1 alpha-2
-    code, or None (a pure lookup, so it is remembered)."""
+def _country(code: str) -> tuple[str, str, frozenset[str]] | None:
+    """The display name, the ISO name and every accepted name (casefolded) of an ISO 3166-1
+    alpha-2 code, or None (a pure lookup, so it is remembered)."""
     entry = pycountry.countries.get(alpha_2=code)
     if entry is None:
         return None
     names = frozenset(n.casefold() for n in (entry.name, getattr(entry, "official_name", None),
                                              getattr(entry, "common_name", None)) if n)
-    return getattr(entry, "common_name", None) or entry.name, names
+    return getattr(entry, "common_name", None) or entry.name, entry.name, names
 
 
 def country_of(raw: dict[str, Any], where: str, errors: list[FieldError]) -> dict[str, str]:
@@ -139,9 +139,8 @@ def country_of(raw: dict[str, Any], where: str, errors: list[FieldError]) -> dic
         errors.append(FieldError(f"'{raw.get('code')}' is not an ISO 3166-1 alpha-2 code",
                                  pointer=f"{where}/code"))
         return {"code": code, "name": raw.get("name") or code}
-    name, names = known
+    name, iso_name, names = known
     if raw.get("name") and raw["name"].casefold() not in names:
-        iso_name = pycountry.countries.get(alpha_2=code).name
         errors.append(FieldError(f"'{raw['name']}' is not the name of {code} ({iso_name})",
                                  pointer=f"{where}/name"))
     return {"code": code, "name": name}
@@ -243,9 +242,9 @@ def register(state: WalletState, caller: Principal | None,
     state.record(tenant["id"], "REGISTERED", caller,
                  {f: {"from": None, "to": tenant[f]} for f in TENANT_FIELDS})
     _notify(state, tenant, "tenant.registered")
-    state.sandbox.send(API, "email", tenant["email"], {
+    state.sandbox.to_outbox(API, "email", tenant["email"], {
         "template": "tenant-onboarding", "tenantId": tenant["id"], "name": tenant["name"]})
-    state.sandbox.send(API, "email", admin["email"], {
+    state.sandbox.to_outbox(API, "email", admin["email"], {
         "template": "admin-welcome", "tenantId": tenant["id"], "userId": admin["id"],
         "apiKeyExpiresAt": key["expiresAt"]})
     return tenant, admin, key
@@ -254,7 +253,7 @@ def register(state: WalletState, caller: Principal | None,
 def _notify(state: WalletState, tenant: Record, event: str) -> None:
     """A webhook delivery, when the tenant has a URL and allows notifications."""
     if tenant["allowNotification"] and tenant["webhookUrl"]:
-        state.sandbox.send(API, "webhook", tenant["webhookUrl"], {
+        state.sandbox.to_outbox(API, "webhook", tenant["webhookUrl"], {
             "event": event, "tenant": tenant_view(tenant), "sentAt": state.now()})
 
 
@@ -359,11 +358,12 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
             and allow_notification is None and not sort:
         total, chunk_ids = tenants.page_by(single[0][0], single[0][1], page * size,
                                            (page + 1) * size)
-        return {"content": [tenant_view(tenants.peek(i)) for i in chunk_ids],
+        return {"content": [tenant_view(tenants.view(i)) for i in chunk_ids],
                 "totalElements": total, "totalPages": -(-total // size), "size": size,
                 "number": page}
     if caller.role != "platform_admin":
-        candidates: set[str] | None = {caller.tenant_id}
+        tenant_id = caller.tenant_id
+        candidates: set[str] | None = {tenant_id} if tenant_id is not None else set()
     elif ids is not None:
         candidates = ids
     elif em is not None:
@@ -382,7 +382,7 @@ def list_tenants(state: WalletState, caller: Principal, *, tenant_ids: str | Non
         return {"content": [tenant_view(r) for r in chunk],
                 "totalElements": total, "totalPages": -(-total // size), "size": size,
                 "number": page}
-    pool = (tenants.peek(i) for i in tenants.in_order(
+    pool = (tenants.view(i) for i in tenants.in_order(
         i for i in candidates if tenants.peek(i) is not None)) \
         if candidates is not None else tenants.values()
     rows = [r for r in pool if not r["deleted"]
@@ -508,9 +508,10 @@ def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
         fake = sandbox.faker[locale]
         company = fake.company()
         slug = re.sub(r"[^a-z0-9]+", "", company.lower())[:20] or "tenant"
-        phone = phonenumbers.format_number(
-            phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE),
-            phonenumbers.PhoneNumberFormat.E164)
+        example = phonenumbers.example_number_for_type(country,
+                                                       phonenumbers.PhoneNumberType.MOBILE)
+        assert example is not None, f"phonenumbers has no mobile example for {country}"
+        phone = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
         tenant_id, user_id = sandbox.new_uuid(), sandbox.new_uuid()
         allow = sandbox.random.random() < 0.5
         out["tenants"].append({
