@@ -211,11 +211,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         _check_writable(Path(args.output))
     try:
         base = load_fixture_file(Path(args.fixtures))
-    except FixtureError as exc:
+        seed = args.seed if args.seed is not None else int(base.get("seed", 1))
+        text = dump_yaml(generate_document(base, _counts(args), seed,
+                                           None if args.quiet else sys.stderr))
+    except FixtureError as exc:  # a base that cannot be generated from (no partner ...)
         raise CliError(str(exc), status=1) from None
-    seed = args.seed if args.seed is not None else int(base.get("seed", 1))
-    text = dump_yaml(generate_document(base, _counts(args), seed,
-                                       None if args.quiet else sys.stderr))
     if args.output == "-":
         sys.stdout.write(text)
     else:

@@ -164,3 +164,11 @@ def test_credentials_and_reset_commands_against_a_running_server(capsys):
     assert main(["reset", "--url", server.url]) == 1  # the server is gone: one line
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot reach" in err
+
+
+def test_generate_from_a_base_it_cannot_extend_is_one_line_and_exit_1(tmp_path, capsys):
+    base = tmp_path / "base.yaml"
+    base.write_text("version: 1\nbizzlink:\n  accounts: []\n", encoding="utf-8")
+    assert main(["generate", "--fixtures", str(base), "--bizzlink-tenants", "5"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
