@@ -5,7 +5,10 @@ and with paging, and each role on each filter, are in tests/wallet/test_wallet_r
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from mock_server.config import SPEC_DIR
+from tests.wallet.test_wallet_api import reg
 from tests.wallet.test_wallet_rules import _sortable_world, names, page
 
 SORT_KEYS = ["tenantId", "name", "email", "phoneNumber", "address", "country", "country.code",
@@ -43,3 +46,18 @@ def test_every_sort_key_under_a_filter_with_paging(client, key):
         assert (data["totalElements"], data["totalPages"]) == (3, 3)
         paged += names(data)
     assert paged == expected
+
+
+def test_the_three_extensions_are_marked_and_tagged_in_the_spec():
+    spec = yaml.safe_load((SPEC_DIR / "wallet.yaml").read_text(encoding="utf-8"))
+    marked = sorted(path for path, item in spec["paths"].items() for op in item.values()
+                    if isinstance(op, dict) and op.get("x-sandbox-extension") is True
+                    and "sandbox-extension" in op.get("tags", []))
+    assert marked == ["/tenants/delete", "/tenants/history", "/tenants/restore"]
+
+
+def test_register_ignores_the_tenant_header(client):
+    body = reg(tenant__email="hdr@promise.example", tenantAdmin__email="hdr-a@promise.example")
+    resp = client.post("/api/v1/tenants/register", json=body,
+                       headers={"X-Tenant-ID": "00000000-0000-4000-8000-000000000000"})
+    assert resp.status_code == 201, resp.text
