@@ -3,7 +3,7 @@
 The resolver wraps each one for the app flavour in use: a coroutine for AsyncApp
 (so it runs on the event loop, no thread hop), a plain function for FlaskApp.
 The wrapper builds the :class:`RequestContext`, holds the sandbox lock for the
-whole call (see store.py) and renders a raised :class:`ApiError` in the API's
+whole call (see sandbox.py) and renders a raised :class:`ApiError` in the API's
 own format as a normal response, so that error bodies pass response validation
 like any other.
 """

@@ -13,7 +13,7 @@ from mock_server.yaml_io import load_yaml
 
 if TYPE_CHECKING:
     from mock_server.config import Config
-    from mock_server.store import Sandbox
+    from mock_server.sandbox import Sandbox
 
 
 def package_yaml(module_file: str, name: str = "fixture_schema.yaml") -> Any:

@@ -25,10 +25,12 @@ from urllib.parse import urlsplit
 import phonenumbers
 import pycountry
 
+from mock_server.clock import isoformat
+from mock_server.collection import Collection, Record, UniqueViolation, compact
 from mock_server.config import Config
 from mock_server.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Record, Sandbox, UniqueViolation, compact, isoformat
+from mock_server.sandbox import Sandbox
 
 API = "wallet"
 UNITS = {"HOURS": timedelta(hours=1), "DAYS": timedelta(days=1), "WEEKS": timedelta(weeks=1),
