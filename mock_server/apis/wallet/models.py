@@ -220,12 +220,13 @@ def register(state: WalletState, caller: Principal | None,
         raise Conflict("Duplicate tenant email")
     if state.users.is_taken("email", a["email"].lower()):
         raise Conflict("Duplicate user email")
+    moment = state.sandbox.now()  # one instant: the key expires exactly its duration after
     try:
-        expires = state.sandbox.now() + UNITS[a["duration"]] * a["keyDuration"]
+        expires = moment + UNITS[a["duration"]] * a["keyDuration"]
     except OverflowError:
         raise Unprocessable("Validation failed", errors=[FieldError(
             "makes the key outlive the calendar", pointer="/tenantAdmin/keyDuration")]) from None
-    now = state.now()
+    now = isoformat(moment)
     tenant = state.tenants.insert({
         "id": state.sandbox.new_uuid(), "name": t["name"], "email": t["email"],
         "phoneNumber": phone, "address": t.get("address"), "country": country,
