@@ -49,6 +49,16 @@ _ENCODE_DEFAULT = JSONEncoder().default
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
+PARSED_QUERY = "sandbox.parsed_query"
+"""Scope key under which parameter validation leaves the query it parsed and coerced."""
+
+
+def remember_query(scope: Scope, query: dict[str, Any]) -> None:
+    """Called by the parameter validator with the query it checked (parsed and coerced
+    by the operation's URI parser), so that the dispatcher need not parse it again."""
+    scope[PARSED_QUERY] = query
+
+
 def remember_body(scope: Scope, body: Any) -> None:
     """Called by a body validator with the body it parsed (and checked), so that the
     handler gets that very object instead of a second parse of the bytes."""
@@ -159,11 +169,13 @@ class Operation:
                 definition = self.path_params.get(name)
                 args[sanitized(name)] = _cast(value, definition) if definition else value
         if self.query_params:
-            sent: dict[str, list[str]] = {}
-            for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"),
-                                        keep_blank_values=True):
-                sent.setdefault(key, []).append(value)
-            query = self.parser.resolve_query(sent) if sent else {}
+            query = scope.get(PARSED_QUERY)
+            if query is None:
+                sent: dict[str, list[str]] = {}
+                for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                                            keep_blank_values=True):
+                    sent.setdefault(key, []).append(value)
+                query = self.parser.resolve_query(sent) if sent else {}
             if self.query_defaults:
                 base = deepcopy(self.query_defaults) if self.copy_defaults \
                     else dict(self.query_defaults)

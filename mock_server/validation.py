@@ -21,6 +21,7 @@ import fastjsonschema
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ExtraParameterProblem
 from connexion.json_schema import Draft4RequestValidator
+from connexion.lifecycle import ConnexionRequest
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     VALIDATOR_MAP,
@@ -30,7 +31,7 @@ from connexion.validators import (
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
-from mock_server.dispatch import remember_body
+from mock_server.dispatch import remember_body, remember_query
 from mock_server.errors import BadRequest, FieldError, RequestValidationError
 from mock_server.per_object import PerObject
 
@@ -340,6 +341,13 @@ class ParamValidator(ParameterValidator):
             return None
         return FieldError(_message(error), parameter=name, location=kind,
                           code=str(error.validator), limit=error.validator_value)
+
+    def validate(self, scope: Any) -> None:
+        """Check the parameters; a valid query is left in the scope, parsed and coerced,
+        for the dispatcher (``dispatch.remember_query``)."""
+        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
+        self.validate_request(request)
+        remember_query(scope, request.query_params)
 
     def validate_request(self, request: Any) -> None:
         query = self._by_name.get("query", {})
