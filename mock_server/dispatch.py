@@ -37,7 +37,7 @@ from connexion.utils import deep_merge, is_json_mimetype, is_null, is_nullable, 
 from starlette.types import Receive, Scope, Send
 
 from mock_server.context import RequestContext
-from mock_server.errors import NO_ROUTE, ApiError, NotFound
+from mock_server.errors import NO_ROUTE, ApiError, BadRequest, NotFound
 
 PARSED_BODY = "sandbox.parsed_body"
 """Scope key under which request validation leaves the body it parsed."""
@@ -204,10 +204,12 @@ class Operation:
             return None
         content_type = _header(scope, b"content-type") or "application/octet-stream"
         if is_json_mimetype(content_type):
+            from mock_server.validation import parse_json_body  # (validation imports us)
             try:
-                return json.loads(raw)
-            except ValueError:
-                return None
+                text = raw.decode()
+            except UnicodeDecodeError:
+                raise BadRequest("Request body is not valid UTF-8 text") from None
+            return parse_json_body(text)  # a body no validator read: refused alike
         return raw
 
     # The call ------------------------------------------------------------------------
