@@ -11,11 +11,15 @@ like any other.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
+import inflection
 from connexion.context import _scope
+from connexion.exceptions import ResolverError
 from connexion.resolver import Resolver
 
 from mock_server.apis.base import ApiDefinition
@@ -94,8 +98,33 @@ def _with_content_type(result: Any) -> Any:
     return body, status, headers
 
 
+@lru_cache(maxsize=1024)
+def handler_name(operation_id: str) -> str:
+    """The function that serves an operationId: its snake_case (``listPeppolIds`` ->
+    ``list_peppol_ids``)."""
+    return inflection.underscore(operation_id)
+
+
+def handler_for(api: ApiDefinition, operation_id: str) -> Callable:
+    """The function of ``api.handlers`` that serves ``operation_id``, found once at
+    start-up. An id without one raises :class:`ResolverError`, which stops start-up."""
+    if not operation_id:
+        raise ResolverError(f"{api.name} ({api.spec}): an operation has no operationId")
+    module = importlib.import_module(api.handlers)
+    name = handler_name(operation_id)
+    fn = getattr(module, name, None)
+    if not callable(fn) or getattr(fn, "__module__", None) != module.__name__:
+        raise ResolverError(f"{api.name} ({api.spec}): operationId {operation_id!r} has no "
+                            f"handler: {api.handlers} defines no function {name}()")
+    return fn
+
+
 class SandboxResolver(Resolver):
-    """Resolves operationIds to wrapped handlers of one API."""
+    """Resolves the operationIds of one API's spec to its wrapped handlers.
+
+    The spec's operationId stays the operation's id (what routing, the journal,
+    coverage and fault rules see); its function comes from :func:`handler_for`.
+    """
 
     def __init__(self, runtime: Runtime, api: ApiDefinition, asynchronous: bool) -> None:
         super().__init__()
@@ -103,6 +132,16 @@ class SandboxResolver(Resolver):
         self.api = api
         self.asynchronous = asynchronous
 
+    def resolve_operation_id(self, operation: Any) -> str:
+        if not self.api.handlers:
+            return super().resolve_operation_id(operation)
+        if operation.router_controller is not None:
+            raise ResolverError(f"{self.api.name} ({self.api.spec}): operation "
+                                f"{operation.operation_id!r} names a router controller; the "
+                                f"API's handlers module is ApiDefinition.handlers")
+        return operation.operation_id
+
     def resolve_function_from_operation_id(self, operation_id: str) -> Callable:
-        fn = super().resolve_function_from_operation_id(operation_id)
+        fn = handler_for(self.api, operation_id) if self.api.handlers \
+            else super().resolve_function_from_operation_id(operation_id)
         return make_endpoint(fn, self.runtime, self.api, self.asynchronous)

@@ -44,6 +44,10 @@ ReplayAuth = Callable[[str, str, bytes, dict], dict[str, str]]
 class ApiDefinition:
     """One emulated API (or the control plane): its spec, mount point and dialect.
 
+    - ``handlers``: the module that serves the spec's operations, one function per
+      operationId, named as its snake_case (``registerTenant`` -> ``register_tenant``;
+      see :func:`mock_server.resolver.handler_for`).
+
     - ``render_error`` turns any :class:`ApiError` into this API's error document.
     - ``body_validation_status``: the status for a body that breaks the schema
       (Bizzlink 422, most others 400).
@@ -72,6 +76,7 @@ class ApiDefinition:
     spec: str
     base_path: str
     render_error: ErrorRenderer
+    handlers: str = ""
     body_validation_status: int = 400
     build_state: StateBuilder | None = None
     credentials: CredentialLister | None = None

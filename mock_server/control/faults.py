@@ -1,6 +1,6 @@
 """Fault injection: rules per sandbox, and the one-off ``X-Sandbox-Fault`` header.
 
-A rule matches on api, operationId (full or the last dotted part), a path glob
+A rule matches on api, operationId (see :func:`names_operation`), a path glob
 and a method; it then answers with a status in the API's own error format, or
 delays the answer, or drops the connection, with a probability (drawn from the
 sandbox's seeded fault RNG, so runs are reproducible) and/or a number of times.
@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.control.journal import JOURNAL_NOTE
 from mock_server.errors import ApiError, BadRequest, FieldError, status_phrase
 from mock_server.middleware import drop_connection
+from mock_server.resolver import handler_name
 from mock_server.runtime import Runtime
 from mock_server.store import Sandbox
 
@@ -54,6 +55,16 @@ def parse_fault_header(value: str) -> dict[str, Any]:
     return fault
 
 
+def names_operation(wanted: str, operation_id: str | None) -> bool:
+    """Whether ``wanted`` (a fault rule's or a journal filter's ``operationId``) names
+    the operation: its id (``createTenant``) or, as when ids were Python paths, its
+    handler's name (``create_tenant``), alone or behind the module's dotted path."""
+    if not operation_id:
+        return False
+    short = operation_id.rsplit(".", 1)[-1]
+    return wanted in (operation_id, short) or wanted.rsplit(".", 1)[-1] == handler_name(short)
+
+
 def _matches(rule: dict[str, Any], api: str, operation_id: str | None, path: str,
              method: str) -> bool:
     if rule.get("api") and rule["api"] != api:
@@ -63,10 +74,7 @@ def _matches(rule: dict[str, Any], api: str, operation_id: str | None, path: str
     if rule.get("path") and not fnmatch.fnmatchcase(path, rule["path"]):
         return False
     wanted = rule.get("operationId")
-    if wanted and operation_id not in (wanted,) and \
-            (operation_id or "").rsplit(".", 1)[-1] != wanted:
-        return False
-    return True
+    return not wanted or names_operation(wanted, operation_id)
 
 
 def pick_rule(sandbox: Sandbox, api: str, operation_id: str | None, path: str,

@@ -9,6 +9,7 @@ from typing import Any
 
 from mock_server import __version__
 from mock_server.context import RequestContext
+from mock_server.control.faults import names_operation
 from mock_server.control.journal import known_secrets, render_entry
 from mock_server.errors import BadRequest, FieldError, NotFound
 from mock_server.fixtures import (
@@ -123,8 +124,7 @@ def list_requests(ctx: RequestContext, api: str | None = None, operationId: str 
     start, end = _parse_time(since, "since"), _parse_time(until, "until")
     matched = [e for e in list(ctx.sandbox.journal)
                if (api is None or e["api"] == api)
-               and (operationId is None or e["operationId"] == operationId
-                    or (e["operationId"] or "").rsplit(".", 1)[-1] == operationId)
+               and (operationId is None or names_operation(operationId, e["operationId"]))
                and (method is None or e["method"] == method.upper())
                and (status is None or e["status"] == status)
                and (start is None or e["epoch"] >= start)
