@@ -27,6 +27,8 @@ from mock_server.context import RequestContext
 from mock_server.errors import ApiError
 from mock_server.runtime import Runtime
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
 
 def _accepted(fn: Callable) -> tuple[set[str], bool]:
     params = list(inspect.signature(fn).parameters.values())[1:]
@@ -110,13 +112,26 @@ def handler_for(api: ApiDefinition, operation_id: str) -> Callable:
     start-up. An id without one raises :class:`ResolverError`, which stops start-up."""
     if not operation_id:
         raise ResolverError(f"{api.name} ({api.spec}): an operation has no operationId")
+    if not api.handlers:
+        raise ResolverError(f"{api.name}: ApiDefinition.handlers names no module")
     module = importlib.import_module(api.handlers)
     name = handler_name(operation_id)
     fn = getattr(module, name, None)
     if not callable(fn) or getattr(fn, "__module__", None) != module.__name__:
+        hint = " (operationIds are short names such as listTenants)" if "." in operation_id \
+            else ""
         raise ResolverError(f"{api.name} ({api.spec}): operationId {operation_id!r} has no "
-                            f"handler: {api.handlers} defines no function {name}()")
+                            f"handler: {api.handlers} defines no function {name}(){hint}")
     return fn
+
+
+def handlers_of(api: ApiDefinition, spec: dict) -> dict[str, Callable]:
+    """Every operationId of ``spec`` with the function that serves it. ``create_app``
+    calls it before mounting the API, so that a missing handler stops start-up (Connexion
+    itself resolves only when the first request or the lifespan builds its stack)."""
+    return {op.get("operationId") or "": handler_for(api, op.get("operationId") or "")
+            for item in (spec.get("paths") or {}).values() if isinstance(item, dict)
+            for method, op in item.items() if method in HTTP_METHODS and isinstance(op, dict)}
 
 
 class SandboxResolver(Resolver):
@@ -133,8 +148,6 @@ class SandboxResolver(Resolver):
         self.asynchronous = asynchronous
 
     def resolve_operation_id(self, operation: Any) -> str:
-        if not self.api.handlers:
-            return super().resolve_operation_id(operation)
         if operation.router_controller is not None:
             raise ResolverError(f"{self.api.name} ({self.api.spec}): operation "
                                 f"{operation.operation_id!r} names a router controller; the "
@@ -142,6 +155,5 @@ class SandboxResolver(Resolver):
         return operation.operation_id
 
     def resolve_function_from_operation_id(self, operation_id: str) -> Callable:
-        fn = handler_for(self.api, operation_id) if self.api.handlers \
-            else super().resolve_function_from_operation_id(operation_id)
-        return make_endpoint(fn, self.runtime, self.api, self.asynchronous)
+        return make_endpoint(handler_for(self.api, operation_id), self.runtime, self.api,
+                             self.asynchronous)

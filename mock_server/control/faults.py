@@ -57,12 +57,12 @@ def parse_fault_header(value: str) -> dict[str, Any]:
 
 def names_operation(wanted: str, operation_id: str | None) -> bool:
     """Whether ``wanted`` (a fault rule's or a journal filter's ``operationId``) names
-    the operation: its id (``createTenant``) or, as when ids were Python paths, its
-    handler's name (``create_tenant``), alone or behind the module's dotted path."""
+    the operation: its id (``createTenant``) or, as when ids were Python paths (the
+    control plane's spec promised "the full operationId or its last dotted part"), its
+    handler's name (``create_tenant``), alone or behind a dotted module path."""
     if not operation_id:
         return False
-    short = operation_id.rsplit(".", 1)[-1]
-    return wanted in (operation_id, short) or wanted.rsplit(".", 1)[-1] == handler_name(short)
+    return wanted == operation_id or wanted.rsplit(".", 1)[-1] == handler_name(operation_id)
 
 
 def _matches(rule: dict[str, Any], api: str, operation_id: str | None, path: str,
