@@ -44,10 +44,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.clock import isoformat
+from mock_server.collection import Collection, UniqueViolation
 from mock_server.config import Config
 from mock_server.errors import Conflict, NotFound
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Sandbox, UniqueViolation, isoformat
+from mock_server.sandbox import Sandbox
 
 API = "{name}"
 

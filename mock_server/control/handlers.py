@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mock_server import __version__
+from mock_server.clock import isoformat
 from mock_server.context import RequestContext
-from mock_server.control.faults import names_operation
 from mock_server.control.journal import known_secrets, render_entry
+from mock_server.control.state import names_operation
 from mock_server.errors import BadRequest, FieldError, NotFound
 from mock_server.fixtures import (
     FixtureError,
@@ -18,7 +19,6 @@ from mock_server.fixtures import (
     parse_fixture_document,
     validate_document,
 )
-from mock_server.store import isoformat
 
 
 def _health(runtime: Any) -> dict:
@@ -155,7 +155,7 @@ def add_fault(ctx: RequestContext, body: dict) -> Any:
                                             pointer="/api")])
     rule = {"id": ctx.sandbox.new_uuid(), **body, "fired": 0,
             "remaining": body.get("times")}
-    ctx.sandbox.faults.append(rule)
+    ctx.sandbox.faults.add(rule)
     return dict(rule), 201
 
 
@@ -165,9 +165,7 @@ def clear_faults(ctx: RequestContext) -> Any:
 
 
 def delete_fault(ctx: RequestContext, fault_id: str) -> Any:
-    before = len(ctx.sandbox.faults)
-    ctx.sandbox.faults[:] = [r for r in ctx.sandbox.faults if r["id"] != fault_id]
-    if len(ctx.sandbox.faults) == before:
+    if not ctx.sandbox.faults.remove(fault_id):
         raise NotFound(f"No fault rule {fault_id}")
     return None, 204
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from mock_server.control.journal import CAPTURE_BYTES, HEADER_BYTES
-from mock_server.store import Sandbox
+from mock_server.sandbox import Sandbox
 
 WALLET_KEY = "wk_platform_admin_key"
 BIZ_SECRET = "bzl_partner_seats_secret"

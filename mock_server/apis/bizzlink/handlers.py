@@ -12,9 +12,9 @@ from mock_server.apis.bizzlink.auth import SCOPE_ACCOUNT
 from mock_server.apis.bizzlink.entities import LE_ATTRIBUTES, PEPPOL_ATTRIBUTES
 from mock_server.apis.bizzlink.errors import CONTENT_TYPE
 from mock_server.apis.bizzlink.models import ATTRIBUTES, Account, BizzlinkState
+from mock_server.collection import Record
 from mock_server.context import RequestContext
 from mock_server.errors import Conflict, FieldError, Forbidden, Unauthorized
-from mock_server.store import Record
 
 JSON_API = {"Content-Type": CONTENT_TYPE}
 

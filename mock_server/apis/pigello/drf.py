@@ -29,6 +29,7 @@ from connexion.validators.abstract import AbstractRequestBodyValidator
 from email_validator import EmailNotValidError, validate_email
 from starlette.types import Receive, Scope
 
+from mock_server.dispatch import remember_body
 from mock_server.errors import BadRequest, FieldError
 
 # Read-only members of any Pigello object: ignored in input, and named as such.
@@ -398,6 +399,7 @@ class DRFBodyValidator(AbstractRequestBodyValidator):
         scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
         if reading.ignored:
             scope = {**scope, SCOPE_IGNORED: reading.ignored}
+        remember_body(scope, value)
         return receive, scope
 
     def _validate(self, body: Any) -> dict | None:
