@@ -385,14 +385,10 @@ def record_cost() -> dict[str, float]:
     from mock_server.control.coverage import Coverage
 
     coverage = Coverage(all_apis())
-    op = {"wallet": "mock_server.apis.wallet.handlers.", "bizzlink":
-          "mock_server.apis.bizzlink.handlers."}
     calls = {
-        "GET with a query": ("wallet", op["wallet"] + "list_tenants", b"country=DE&size=20",
-                             b""),
-        "POST with a body": ("wallet", op["wallet"] + "register", b"",
-                             WALLET_BODY.replace(b"{n}", b"1")),
-        "nested JSON:API body": ("bizzlink", op["bizzlink"] + "create_tenant", b"", BIZ_BODY),
+        "GET with a query": ("wallet", "listTenants", b"country=DE&size=20", b""),
+        "POST with a body": ("wallet", "registerTenant", b"", WALLET_BODY.replace(b"{n}", b"1")),
+        "nested JSON:API body": ("bizzlink", "createChildTenant", b"", BIZ_BODY),
     }
     results = {}
     n = 20000

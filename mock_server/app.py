@@ -40,7 +40,7 @@ from mock_server.middleware import (
     SandboxMiddleware,
 )
 from mock_server.persistence import StateFile
-from mock_server.resolver import SandboxResolver
+from mock_server.resolver import SandboxResolver, handlers_of
 from mock_server.routing import RoutingMiddleware, UnroutedMiddleware
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
@@ -242,9 +242,11 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         per_api = {}
         if api.body_validators:
             per_api["validator_map"] = validator_map(api.body_validators)
+        spec = load_spec(api.spec)
+        handlers_of(api, spec)  # an operationId without a handler stops start-up here
         with trusted_specs():
             app.add_api(
-                load_spec(api.spec),
+                spec,
                 base_path=api.base_path,
                 name=api.name,
                 resolver=SandboxResolver(runtime, api),

@@ -1,6 +1,6 @@
 """Fault injection: rules per sandbox, and the one-off ``X-Sandbox-Fault`` header.
 
-A rule matches on api, operationId (full or the last dotted part), a path glob
+A rule matches on api, operationId (see ``control.state.names_operation``), a path glob
 and a method; it then answers with a status in the API's own error format, or
 delays the answer, or drops the connection, with a probability (drawn from the
 sandbox's seeded fault RNG, so runs are reproducible) and/or a number of times.

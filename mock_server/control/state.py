@@ -13,6 +13,8 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
+from mock_server.apis.base import handler_name
+
 
 class Journal:
     """A sandbox's request journal, bounded: at most ``maxlen`` entries and ``max_bytes``
@@ -94,9 +96,16 @@ def matches(rule: dict[str, Any], api: str, operation_id: str | None, path: str,
     if rule.get("path") and not fnmatch.fnmatchcase(path, rule["path"]):
         return False
     wanted = rule.get("operationId")
-    if wanted and operation_id not in (wanted,) and \
-            (operation_id or "").rsplit(".", 1)[-1] != wanted:
+    return not wanted or names_operation(wanted, operation_id)
+
+
+def names_operation(wanted: str, operation_id: str | None) -> bool:
+    """Whether ``wanted`` (a fault rule's or a journal filter's ``operationId``) names
+    the operation: its id (``createTenant``) or, as when ids were Python paths (the
+    control plane's spec promised "the full operationId or its last dotted part"), its
+    handler's name (``create_tenant``), alone or behind a dotted module path."""
+    if not operation_id:
         return False
-    return True
+    return wanted == operation_id or wanted.rsplit(".", 1)[-1] == handler_name(operation_id)
 
 

@@ -37,7 +37,7 @@ def test_table_lists_operations_with_statuses_never_seen(url, capsys):
     assert code == 0
     assert "Wallet" in out and "Total: operations 2/7" in out
     row = next(line for line in out.splitlines() if line.strip().endswith("400, 403, 404")
-               and "list_tenants " in line)
+               and "listTenants " in line)
     assert row.split()[0] == "2"
     assert "Not called (not counted in the totals): bizzlink, pigello, roomle" in out
 
