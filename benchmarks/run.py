@@ -242,7 +242,8 @@ def wrk(url: str, req: Request, duration: int, connections: int = 10,
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"),
-            "errors": int(non2xx[1]) if non2xx else 0}
+            "errors": int(non2xx[1]) if non2xx else 0,
+            "requests": int(re.search(r"(\d+) requests in", out)[1])}
 
 
 def known_ids(url: str, creds: dict) -> dict[str, str]:
@@ -622,14 +623,31 @@ def _answer(resp: httpx.Response) -> str:
     return f"{resp.status_code} {text[:160]}{'...' if len(text) > 160 else ''}"
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(server: Server | Peer, req: Request, duration: int, **options: int
+              ) -> dict[str, float]:
+    """wrk's figures plus the server's CPU microseconds per request during the run
+    (what it spends, which the machine's other load moves far less than req/s)."""
+    before = cpu_seconds(server.proc.pid)
+    result = wrk(server.url, req, duration, **options)
+    spent = cpu_seconds(server.proc.pid) - before
+    return {**result, "cpu_us": spent / max(result["requests"], 1) * 1e6}
+
+
 def _median(runs: list[dict[str, float]]) -> dict[str, float]:
     """Each figure's median over the rounds (non-2xx summed)."""
     return {key: sum(r[key] for r in runs) if key == "errors"
             else sorted(r[key] for r in runs)[len(runs) // 2] for key in runs[0]}
 
 
-def compare_pair(name: str, build: Callable[[], dict[str, Request]], urls: dict[str, str],
-                 duration: int, sequential: int, rounds: int) -> dict:
+def compare_pair(name: str, build: Callable[[], dict[str, Request]],
+                 servers: dict[str, Server | Peer], duration: int, sequential: int,
+                 rounds: int) -> dict:
     """One scenario on the three servers: first one request each to sandbox and Prism
     (both must answer 2xx, else the pair is skipped with what they answered), then
     ``rounds`` rounds of wrk (10 connections, 2 threads) and of one client on one
@@ -637,22 +655,22 @@ def compare_pair(name: str, build: Callable[[], dict[str, Request]], urls: dict[
     machine's changing load falls on all of them; each figure is the rounds' median.
     ``build`` makes the requests anew (Roomle's tokens age) for each round."""
     requests = build()
-    answers = {who: _probe(urls[who], requests[who]) for who in ("sandbox", "Prism")}
+    answers = {who: _probe(servers[who].url, requests[who]) for who in ("sandbox", "Prism")}
     if any(not 200 <= resp.status_code < 300 for resp in answers.values()):
         return {"name": name, "skipped": "; ".join(
             f"{who} answered {_answer(resp)}" for who, resp in answers.items())}
     for who, r in requests.items():
-        wrk(urls[who], r, WARMUP)
+        wrk(servers[who].url, r, WARMUP)
     runs: dict[str, list[dict[str, float]]] = {
         label: [] for label in ("sandbox", "Prism", "bare", "sandbox seq", "Prism seq")}
     order = list(requests)
     for n in range(rounds):
         requests = build()
         for who in order[n % 3:] + order[:n % 3]:
-            runs[who].append(wrk(urls[who], requests[who], duration))
+            runs[who].append(_measured(servers[who], requests[who], duration))
         for who in (("sandbox", "Prism") if n % 2 == 0 else ("Prism", "sandbox")):
-            runs[f"{who} seq"].append(wrk(urls[who], requests[who], sequential,
-                                          connections=1, threads=1))
+            runs[f"{who} seq"].append(_measured(servers[who], requests[who], sequential,
+                                                connections=1, threads=1))
     return {"name": name, **{label: _median(r) for label, r in runs.items()}}
 
 
@@ -690,11 +708,11 @@ def prism_side_by_side(duration: int, sequential: int, rounds: int, package: str
                 for sc in SCENARIOS:
                     if sc.api != api or sc.name not in PRISM_PAIRS:
                         continue
-                    urls = {"sandbox": sandbox.url, "Prism": prism.url, "bare": bare.url}
+                    servers = {"sandbox": sandbox, "Prism": prism, "bare": bare}
                     rows.append(compare_pair(f"{api} {sc.name}",
                                              lambda sc=sc, base=base: same_request(
                                                  sc.build(creds, ids), base),
-                                             urls, duration, sequential, rounds))
+                                             servers, duration, sequential, rounds))
                     if "skipped" in rows[-1]:
                         print(f"{rows[-1]['name']}: skipped: {rows[-1]['skipped']}",
                               flush=True)
@@ -733,6 +751,14 @@ def print_prism_report(rows: list[dict], startup: float, idle: float, duration: 
         s, p = r["sandbox seq"], r["Prism seq"]
         print(f"{r['name']:<18}{s['p50']:>11.2f}ms{p['p50']:>9.2f}ms{s['p99']:>11.2f}ms"
               f"{p['p99']:>9.2f}ms{s['rps']:>13.0f}{p['rps']:>11.0f}")
+    print("\nserver CPU per request (user + system, all threads; median of the rounds): "
+          "what each spends, which other load on the machine moves far less than req/s")
+    print(f"{'scenario':<18}{'sandbox us':>12}{'Prism us':>10}{'Prism/sandbox':>15}"
+          f"{'bare us':>9}{'seq sandbox us':>16}{'seq Prism us':>14}")
+    for r in measured:
+        s, p = r["sandbox"]["cpu_us"], r["Prism"]["cpu_us"]
+        print(f"{r['name']:<18}{s:>12.0f}{p:>10.0f}{p / s:>15.2f}{r['bare']['cpu_us']:>9.0f}"
+              f"{r['sandbox seq']['cpu_us']:>16.0f}{r['Prism seq']['cpu_us']:>14.0f}")
     print(f"\nsandbox start-up to ready: {startup * 1000:.0f} ms (median of 5); "
           f"idle RSS: {idle:.1f} MB")
 
