@@ -256,7 +256,11 @@ class BodyValidator(JSONRequestBodyValidator):
             text = raw.decode(self._encoding or "utf-8")
         except (UnicodeDecodeError, LookupError):
             raise BadRequest("Request body is not valid UTF-8 text") from None
-        return parse_json_body(text)
+        body = parse_json_body(text)
+        if body is None and not self._nullable:
+            # A JSON null is a value, not an empty body: it breaks the schema as [] does.
+            raise RequestValidationError(body_errors(self._schema, None), in_body=True)
+        return body
 
     def _validate(self, body: Any) -> dict | None:
         if body is None:
