@@ -1,11 +1,10 @@
 """Bad input corpus against a real server: each case gets its one status and the reason,
 in the API's own format (so a broken check that answered, say, 401 to everything fails
-every case), within a second, never a 5xx or a hang, and the server keeps serving."""
+every case), never a 5xx or a hang, and the server keeps serving."""
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +88,7 @@ def _drf_reasons(body: Any, status: int) -> list[Reason]:
 REASONS = {"bizzlink": _jsonapi_reasons, "wallet": _wallet_reasons,
            "roomle": _roomle_reasons, "pigello": _drf_reasons}
 JSONAPI_TYPE = "application/vnd.api+json"
+HANG = 10  # seconds without an answer that count as a hang
 
 # Kunde GmbH (a child of the SEATS partner) and its legal entity ACME Luxembourg S.A.
 BIZ_LES = "/bizzlink/tenants/770e8400-e29b-41d4-a716-446655440000/legal-entities"
@@ -143,11 +143,10 @@ def creds(server):
 
 def _send(server, target: Target, creds: dict, method: str, path: str, **kw) -> httpx.Response:
     headers = {**target.headers(creds), **kw.pop("headers", {})}
-    started = time.monotonic()
-    resp = httpx.request(method, f"{server.url}{path}", auth=target.auth(creds),
-                         headers=headers, timeout=5, **kw)
-    assert time.monotonic() - started < 1.0, "took longer than a second"
-    return resp
+    # A hang fails through the client's timeout; how fast an answer comes is the
+    # benchmark's business (a wall-clock bound fails on a loaded machine, issue 19).
+    return httpx.request(method, f"{server.url}{path}", auth=target.auth(creds),
+                         headers=headers, timeout=HANG, **kw)
 
 
 def _assert_refused(target: Target, resp: httpx.Response, expect: Expect) -> None:
