@@ -260,6 +260,9 @@ class BodyValidator(JSONRequestBodyValidator):
         except (UnicodeDecodeError, LookupError):
             raise BadRequest("Request body is not valid UTF-8 text") from None
         body = parse_json_body(text)
+        if body is None and not self._nullable:
+            # A JSON null is a value, not an empty body: it breaks the schema as [] does.
+            raise RequestValidationError(body_errors(self._schema, None), in_body=True)
         remember_body(scope, body)
         return body
 

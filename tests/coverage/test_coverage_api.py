@@ -59,7 +59,7 @@ def test_nested_body_members_are_dotted_paths(client, credentials):
     body = [{"first_name": "Ada", "last_name": "One"}, {"corporate_name": "Two AB"}]
     resp = client.post("/accounts/users/customer/tenant/list/", json=body,
                        headers=partner["headers"])
-    assert resp.status_code in (200, 400), resp.text
+    assert resp.status_code == 200, resp.text
     bulk = _op(client.get("/_sandbox/coverage").json(), "pigello", "bulkWriteTenants")
     assert bulk["bodyMembers"]["sent"] == {"[].first_name": 1, "[].last_name": 1,
                                            "[].corporate_name": 1}

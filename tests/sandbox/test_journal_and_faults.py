@@ -131,6 +131,7 @@ def test_fault_probability_is_deterministic_per_seed(app, sandbox_id):
 
     first, second = run(sandbox_id + "-a"), run(sandbox_id + "-b")
     assert first == second
+    assert set(first) == {200, 503}  # each answer is the fault or the real one, nothing else
     assert 2 <= first.count(503) <= 18
 
 

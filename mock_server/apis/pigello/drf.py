@@ -320,6 +320,9 @@ def read_body(schema: dict, data: Any, partial: bool) -> tuple[Any, Reading]:
     Raises :class:`DRFValidationError` with DRF's error body.
     """
     reading = Reading()
+    if data is None:
+        # DRF's Serializer.errors for data=None (a JSON null body): its own wording.
+        raise DRFValidationError({"non_field_errors": ["No data provided"]})
     if schema.get("type") == "array":
         if not isinstance(data, list):
             raise DRFValidationError({"non_field_errors": [
