@@ -49,6 +49,7 @@ NULL_CHAR = "Null characters are not allowed."
 DATE_FORMAT = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
 DATETIME_FORMAT = ("Datetime has wrong format. Use one of these formats instead: "
                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].")
+DATETIME_OVERFLOW = "Datetime value out of range."  # DRF's, when UTC cannot hold it
 # The sandbox's own wording: the provider documents the formats, not their errors.
 NOT_LUHN = "Enter a valid number: the Luhn check digit does not match."
 NOT_GLN = "Enter a valid GLN: 13 digits with a valid GS1 check digit."
@@ -146,7 +147,10 @@ def _string(schema: dict, value: Any) -> tuple[Any, list[str] | None]:
         moment = parse_datetime(value) if isinstance(value, str) else None
         if moment is None:
             return None, [DATETIME_FORMAT]
-        return render_datetime(moment), None
+        try:
+            return render_datetime(moment), None
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+            return None, [DATETIME_OVERFLOW]
     if "enum" in schema:
         choices = {str(c): c for c in schema["enum"] if c is not None}
         if str(value) in choices and not isinstance(value, (list, dict)):
