@@ -8,8 +8,9 @@ of each API, and the cost of lookups, lists and creates at 1,000 vs 100,000 tena
     python benchmarks/run.py                       # all scenarios, 10 s each
     python benchmarks/run.py --duration 5 --big 100000 --only bizzlink
     python benchmarks/run.py --overhead             # what the journal and coverage cost
+    python benchmarks/run.py --prism                # side by side with Stoplight Prism
 
-Needs wrk (Debian: apt-get install wrk).
+Needs wrk (Debian: apt-get install wrk); --prism also needs Node.js and npm.
 """
 
 from __future__ import annotations
@@ -214,7 +215,8 @@ end
 _RUNS = itertools.count()   # each wrk run makes its own unique values
 
 
-def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[str, float]:
+def wrk(url: str, req: Request, duration: int, connections: int = 10,
+        threads: int = 2) -> dict[str, float]:
     lua_headers = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}"
                             for k, v in req.headers.items())
     script = LUA.format(method=json.dumps(req.method),
@@ -224,9 +226,9 @@ def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[st
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
     try:
-        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency",
-                              "-s", fh.name, url + req.path], capture_output=True, text=True,
-                             check=True).stdout
+        out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s",
+                              "--latency", "-s", fh.name, url + req.path],
+                             capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(fh.name)
 
@@ -240,7 +242,8 @@ def wrk(url: str, req: Request, duration: int, connections: int = 10) -> dict[st
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"),
-            "errors": int(non2xx[1]) if non2xx else 0}
+            "errors": int(non2xx[1]) if non2xx else 0,
+            "requests": int(re.search(r"(\d+) requests in", out)[1])}
 
 
 def known_ids(url: str, creds: dict) -> dict[str, str]:
@@ -385,14 +388,10 @@ def record_cost() -> dict[str, float]:
     from mock_server.control.coverage import Coverage
 
     coverage = Coverage(all_apis())
-    op = {"wallet": "mock_server.apis.wallet.handlers.", "bizzlink":
-          "mock_server.apis.bizzlink.handlers."}
     calls = {
-        "GET with a query": ("wallet", op["wallet"] + "list_tenants", b"country=DE&size=20",
-                             b""),
-        "POST with a body": ("wallet", op["wallet"] + "register", b"",
-                             WALLET_BODY.replace(b"{n}", b"1")),
-        "nested JSON:API body": ("bizzlink", op["bizzlink"] + "create_tenant", b"", BIZ_BODY),
+        "GET with a query": ("wallet", "listTenants", b"country=DE&size=20", b""),
+        "POST with a body": ("wallet", "registerTenant", b"", WALLET_BODY.replace(b"{n}", b"1")),
+        "nested JSON:API body": ("bizzlink", "createChildTenant", b"", BIZ_BODY),
     }
     results = {}
     n = 20000
@@ -496,6 +495,316 @@ def overhead(duration: int, rounds: int = 3) -> None:
             server.stop()
 
 
+# Side by side with Stoplight Prism (issue 16, item 7): the same requests with the same
+# wrk settings against the sandbox, against `prism mock` on the same spec, and against
+# a bare ASGI app on the same uvicorn (the ceiling of any Python app on this stack).
+
+# The newest Prism whose package declares support for the Node.js of Debian 12/13
+# (18, 20): 5.15 and 5.16 declare node >= 24.14. --prism-package overrides it.
+PRISM_PACKAGE = "@stoplight/prism-cli@5.14.2"
+BENCH_CACHE = Path.home() / ".cache" / "tenant-sandbox-bench"
+PRISM_PAIRS = ("list", "create")
+PRISM_APIS = ("bizzlink", "wallet", "roomle", "pigello")
+
+BARE_ASGI = """
+import sys
+
+import uvicorn
+
+BODY = b'{"status":"ok"}'
+START = {"type": "http.response.start", "status": 200,
+         "headers": [(b"content-type", b"application/json"),
+                     (b"content-length", str(len(BODY)).encode())]}
+END = {"type": "http.response.body", "body": BODY}
+
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+    await send(START)
+    await send(END)
+
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http="httptools", workers=1,
+            access_log=False, log_level="warning")
+"""
+
+
+def _wait_answering(url: str, proc: subprocess.Popen, what: str, limit: float = 120) -> float:
+    """Seconds until ``url`` gives any HTTP answer; exits if ``proc`` dies or is too slow."""
+    started = time.perf_counter()
+    while True:
+        try:
+            httpx.get(url, timeout=0.5)
+            return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} exited during start-up (exit {proc.returncode})")
+        if time.perf_counter() - started > limit:
+            proc.terminate()
+            raise SystemExit(f"{what} did not answer within {limit:.0f} s")
+        time.sleep(0.02)
+
+
+class Peer:
+    """A server the sandbox is compared with: a subprocess on a free loopback port
+    (``{port}`` in ``command`` stands for it)."""
+
+    def __init__(self, command: list[str], what: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([part.replace("{port}", str(self.port)) for part in command],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.startup = _wait_answering(self.url + "/", self.proc, what)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def install_prism(folder: Path, package: str) -> Path:
+    """``npm install`` Prism into ``folder`` and return its CLI. npm's download cache is
+    kept in ~/.cache/tenant-sandbox-bench/npm, so later runs do not download again."""
+    missing = [tool for tool in ("node", "npm") if not shutil.which(tool)]
+    if missing:
+        raise SystemExit(f"--prism needs Node.js and npm: {' and '.join(missing)} not found "
+                         f"(Debian: apt-get install nodejs npm)")
+    cache = BENCH_CACHE / "npm"
+    cache.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    done = subprocess.run(["npm", "install", "--prefix", str(folder), "--cache", str(cache),
+                           "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error",
+                           package], capture_output=True, text=True, cwd=folder)
+    cli = folder / "node_modules" / ".bin" / "prism"
+    if done.returncode or not cli.exists():
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SystemExit(f"npm install {package} failed: {last}")
+    version = subprocess.run([str(cli), "--version"], capture_output=True,
+                             text=True).stdout.strip()
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"Prism {version} (node {node}) installed in {time.perf_counter() - started:.0f} s "
+          f"into a temporary folder (npm cache {cache})")
+    return cli
+
+
+def spec_base_path(api: str) -> str:
+    """The spec's relative server URL: the sandbox mounts the API there, while Prism
+    routes the spec's paths without it (it ignores relative server URLs)."""
+    import yaml
+
+    spec = yaml.load((ROOT / "openapi" / f"{api}.yaml").read_text(), Loader=yaml.CSafeLoader)
+    return spec["servers"][0]["url"].rstrip("/")
+
+
+def same_request(req: Request, base: str) -> dict[str, Request]:
+    """The one request for each server: Prism gets the path without the base path."""
+    prism = Request(req.method, req.path.removeprefix(base), req.headers, req.body,
+                    req.unique)
+    return {"sandbox": req, "Prism": prism, "bare": req}
+
+
+def _probe(url: str, req: Request) -> httpx.Response:
+    body = req.body.replace(b"{n}", f"probe{next(_RUNS)}".encode()) if req.unique else req.body
+    return httpx.request(req.method, url + req.path, headers=req.headers, content=body,
+                         timeout=30)
+
+
+def _answer(resp: httpx.Response) -> str:
+    text = " ".join(resp.text.split())
+    return f"{resp.status_code} {text[:160]}{'...' if len(text) > 160 else ''}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(server: Server | Peer, req: Request, duration: int, **options: int
+              ) -> dict[str, float]:
+    """wrk's figures plus the server's CPU microseconds per request during the run
+    (what it spends, which the machine's other load moves far less than req/s)."""
+    before = cpu_seconds(server.proc.pid)
+    result = wrk(server.url, req, duration, **options)
+    spent = cpu_seconds(server.proc.pid) - before
+    return {**result, "cpu_us": spent / max(result["requests"], 1) * 1e6}
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds (non-2xx summed)."""
+    return {key: sum(r[key] for r in runs) if key == "errors"
+            else sorted(r[key] for r in runs)[len(runs) // 2] for key in runs[0]}
+
+
+def compare_pair(name: str, build: Callable[[], dict[str, Request]],
+                 servers: dict[str, Server | Peer], duration: int, sequential: int,
+                 rounds: int) -> dict:
+    """One scenario on the three servers: first one request each to sandbox and Prism
+    (both must answer 2xx, else the pair is skipped with what they answered), then
+    ``rounds`` rounds of wrk (10 connections, 2 threads) and of one client on one
+    connection, the servers interleaved (the order turned each round) so that the
+    machine's changing load falls on all of them; each figure is the rounds' median.
+    ``build`` makes the requests anew (Roomle's tokens age) for each round."""
+    requests = build()
+    answers = {who: _probe(servers[who].url, requests[who]) for who in ("sandbox", "Prism")}
+    if any(not 200 <= resp.status_code < 300 for resp in answers.values()):
+        return {"name": name, "skipped": "; ".join(
+            f"{who} answered {_answer(resp)}" for who, resp in answers.items())}
+    for who, r in requests.items():
+        wrk(servers[who].url, r, WARMUP)
+    runs: dict[str, list[dict[str, float]]] = {
+        label: [] for label in ("sandbox", "Prism", "bare", "sandbox seq", "Prism seq")}
+    order = list(requests)
+    for n in range(rounds):
+        requests = build()
+        for who in order[n % 3:] + order[:n % 3]:
+            runs[who].append(_measured(servers[who], requests[who], duration))
+        for who in (("sandbox", "Prism") if n % 2 == 0 else ("Prism", "sandbox")):
+            runs[f"{who} seq"].append(_measured(servers[who], requests[who], sequential,
+                                                connections=1, threads=1))
+    return {"name": name, **{label: _median(r) for label, r in runs.items()}}
+
+
+def _verdict(ok: bool, measured: bool = True) -> str:
+    return "not measured" if not measured else "met" if ok else "not met"
+
+
+def prism_side_by_side(duration: int, sequential: int, rounds: int, package: str,
+                       only: set[str] | None) -> None:
+    """The sandbox against Prism on each API's list and create, the bare ASGI ceiling,
+    start-up and idle RSS, and the issue's targets as met / not met."""
+    apis = [api for api in PRISM_APIS if not only or api in only]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="tenant-sandbox-prism-") as folder:
+        cli = install_prism(Path(folder), package)
+        load = os.getloadavg()
+        print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+              f"({os.cpu_count()} cores)")
+        running: list[Server | Peer] = []
+        try:
+            sandbox, startup, idle = start_measured()
+            running.append(sandbox)
+            bare = Peer([sys.executable, "-c", BARE_ASGI, "{port}"], "the bare ASGI app")
+            running.append(bare)
+            creds = httpx.get(f"{sandbox.url}/_sandbox/credentials").json()
+            ids = known_ids(sandbox.url, creds)
+            for api in apis:
+                spec = ROOT / "openapi" / f"{api}.yaml"
+                prism = Peer([str(cli), "mock", "-v", "silent", "-h", "127.0.0.1", "-p",
+                              "{port}", str(spec)], f"prism mock {spec.name}")
+                running.append(prism)
+                print(f"prism mock {spec.name}: answering in {prism.startup:.1f} s, "
+                      f"RSS {rss_mb(prism.proc.pid):.0f} MB", flush=True)
+                base = spec_base_path(api)
+                for sc in SCENARIOS:
+                    if sc.api != api or sc.name not in PRISM_PAIRS:
+                        continue
+                    servers = {"sandbox": sandbox, "Prism": prism, "bare": bare}
+                    rows.append(compare_pair(f"{api} {sc.name}",
+                                             lambda sc=sc, base=base: same_request(
+                                                 sc.build(creds, ids), base),
+                                             servers, duration, sequential, rounds))
+                    if "skipped" in rows[-1]:
+                        print(f"{rows[-1]['name']}: skipped: {rows[-1]['skipped']}",
+                              flush=True)
+                running.remove(prism)
+                prism.stop()
+        finally:
+            for server in running:
+                server.stop()
+    load = os.getloadavg()
+    print(f"load average at end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print_prism_report(rows, startup, idle, duration, sequential, rounds)
+
+
+def print_prism_report(rows: list[dict], startup: float, idle: float, duration: int,
+                       sequential: int, rounds: int) -> None:
+    """The two tables and the targets, each met / not met / not measured."""
+    measured = [r for r in rows if "skipped" not in r]
+    print(f"\nthroughput: wrk -t2 -c10 -d{duration}s after {WARMUP} s of warm-up, median of "
+          f"{rounds} interleaved rounds; ceiling: a bare ASGI app on the same uvicorn")
+    print(f"{'scenario':<18}{'sandbox r/s':>12}{'Prism r/s':>11}{'ratio':>7}"
+          f"{'sandbox p99':>13}{'Prism p99':>11}{'ceiling r/s':>13}{'of ceiling':>12}"
+          f"{'non-2xx s/P':>13}")
+    for r in rows:
+        if "skipped" in r:
+            print(f"{r['name']:<18}  skipped: {r['skipped']}")
+            continue
+        s, p, b = r["sandbox"], r["Prism"], r["bare"]
+        print(f"{r['name']:<18}{s['rps']:>12.0f}{p['rps']:>11.0f}{s['rps'] / p['rps']:>7.2f}"
+              f"{s['p99']:>11.2f}ms{p['p99']:>9.2f}ms{b['rps']:>13.0f}"
+              f"{s['rps'] / b['rps']:>12.2f}{s['errors']:>8}/{p['errors']}")
+    print(f"\nsequential: one client, one keep-alive connection (wrk -t1 -c1 "
+          f"-d{sequential}s, median of {rounds} rounds)")
+    print(f"{'scenario':<18}{'sandbox p50':>13}{'Prism p50':>11}{'sandbox p99':>13}"
+          f"{'Prism p99':>11}{'sandbox r/s':>13}{'Prism r/s':>11}")
+    for r in measured:
+        s, p = r["sandbox seq"], r["Prism seq"]
+        print(f"{r['name']:<18}{s['p50']:>11.2f}ms{p['p50']:>9.2f}ms{s['p99']:>11.2f}ms"
+              f"{p['p99']:>9.2f}ms{s['rps']:>13.0f}{p['rps']:>11.0f}")
+    print("\nserver CPU per request (user + system, all threads; median of the rounds): "
+          "what each spends, which other load on the machine moves far less than req/s")
+    print(f"{'scenario':<18}{'sandbox us':>12}{'Prism us':>10}{'Prism/sandbox':>15}"
+          f"{'bare us':>9}{'seq sandbox us':>16}{'seq Prism us':>14}")
+    for r in measured:
+        s, p = r["sandbox"]["cpu_us"], r["Prism"]["cpu_us"]
+        print(f"{r['name']:<18}{s:>12.0f}{p:>10.0f}{p / s:>15.2f}{r['bare']['cpu_us']:>9.0f}"
+              f"{r['sandbox seq']['cpu_us']:>16.0f}{r['Prism seq']['cpu_us']:>14.0f}")
+    print(f"\nsandbox start-up to ready: {startup * 1000:.0f} ms (median of 5); "
+          f"idle RSS: {idle:.1f} MB")
+
+    by_name = {r["name"]: r for r in measured}
+    complete = len(measured) == len(rows) == len(PRISM_APIS) * len(PRISM_PAIRS)
+    wallet = by_name.get("wallet list")
+    targets = [
+        ("Wallet list >= 1.5x Prism",
+         _verdict(bool(wallet) and wallet["sandbox"]["rps"] >= 1.5 * wallet["Prism"]["rps"],
+                  bool(wallet))),
+        ("every API's list and create >= 1.0x Prism",
+         _verdict(all(r["sandbox"]["rps"] >= r["Prism"]["rps"] for r in measured), complete)),
+        ("p99 below Prism's (every pair)",
+         _verdict(all(r["sandbox"]["p99"] < r["Prism"]["p99"] for r in measured), complete)),
+        ("sequential p50 below Prism's (every pair)",
+         _verdict(all(r["sandbox seq"]["p50"] < r["Prism seq"]["p50"] for r in measured),
+                  complete)),
+        ("sequential p99 below Prism's (every pair)",
+         _verdict(all(r["sandbox seq"]["p99"] < r["Prism seq"]["p99"] for r in measured),
+                  complete)),
+        ("start-up to ready <= 1 s", _verdict(startup <= 1.0)),
+        ("idle RSS <= 100 MB", _verdict(idle <= 100)),
+    ]
+    print("\ntargets (issue 16)")
+    for label, verdict in targets:
+        print(f"  {label:<46}{verdict}")
+    if not complete:
+        print(f"  ({len(measured)} of {len(PRISM_APIS) * len(PRISM_PAIRS)} pairs measured: "
+              f"a target over every pair needs all of them)")
+
+
+def start_measured() -> tuple[Server, float, float]:
+    """A sandbox started as a user starts it, with its median start-up to ready and its
+    idle RSS, both printed. Start-up moves by +-20 % from one start to the next on a
+    shared 2-core machine: the median of five starts is the figure."""
+    startups = []
+    for _ in range(4):
+        probe = Server()
+        startups.append(probe.startup)
+        probe.stop()
+    server = Server()
+    startups = sorted([*startups, server.startup])
+    time.sleep(1)
+    idle = rss_mb(server.proc.pid)
+    print(f"start-up to ready:   {startups[2] * 1000:.0f} ms median of 5 "
+          f"({startups[0] * 1000:.0f}-{startups[-1] * 1000:.0f} ms)")
+    print(f"idle RSS:            {idle:.1f} MB")
+    return server, startups[2], idle
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -510,6 +819,17 @@ def main() -> int:
                              "records is saved")
     parser.add_argument("--overhead", action="store_true",
                         help="instead: throughput with and without the journal and coverage")
+    parser.add_argument("--prism", action="store_true",
+                        help="instead: each API's list and create side by side with "
+                             "Stoplight Prism (installed with npm into a temporary "
+                             "folder) and a bare ASGI app as the ceiling")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --prism: interleaved rounds per scenario (the median)")
+    parser.add_argument("--prism-package", default=PRISM_PACKAGE,
+                        help=f"with --prism: the npm package to install ({PRISM_PACKAGE})")
+    parser.add_argument("--sequential", type=int, default=5, metavar="S",
+                        help="with --prism: seconds of one client on one connection per "
+                             "server and scenario")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -520,24 +840,15 @@ def main() -> int:
         overhead(args.duration)
         return 0
     only = set(filter(None, args.only.split(","))) or None
+    if args.prism:
+        prism_side_by_side(args.duration, args.sequential, args.rounds, args.prism_package,
+                           only)
+        return 0
     if args.save_stall:
         save_stall(args.save_stall, args.duration, only)
         return 0
 
-    # Start-up moves by +-20 % from one start to the next on a shared 2-core machine:
-    # the median of five starts is the figure.
-    startups = []
-    for _ in range(4):
-        probe = Server()
-        startups.append(probe.startup)
-        probe.stop()
-    small = Server()
-    startups = sorted([*startups, small.startup])
-    time.sleep(1)
-    idle = rss_mb(small.proc.pid)
-    print(f"start-up to ready:   {startups[2] * 1000:.0f} ms median of 5 "
-          f"({startups[0] * 1000:.0f}-{startups[-1] * 1000:.0f} ms)")
-    print(f"idle RSS:            {idle:.1f} MB")
+    small, startup, idle = start_measured()
     print(f"\n{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
     small_results = run_scenarios(small, args.duration, only)
     for name, r in small_results.items():

@@ -7,13 +7,14 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
-from connexion import AsyncApp, FlaskApp
+import flask
+from a2wsgi import WSGIMiddleware
 from connexion.apps.abstract import AbstractApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.abstract import SpecMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
@@ -22,6 +23,7 @@ from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from mock_server.apis import all_apis
 from mock_server.apis.base import ApiDefinition
@@ -29,6 +31,7 @@ from mock_server.config import SPEC_DIR, Config
 from mock_server.control.faults import FaultMiddleware
 from mock_server.control.front_door import FrontDoorMiddleware
 from mock_server.control.journal import JournalMiddleware
+from mock_server.dispatch import PARSED_BODY, Dispatcher
 from mock_server.errors import ApiError, to_api_error
 from mock_server.middleware import (
     AdminTokenMiddleware,
@@ -37,16 +40,11 @@ from mock_server.middleware import (
     SandboxMiddleware,
 )
 from mock_server.persistence import StateFile
-from mock_server.resolver import SandboxResolver
+from mock_server.resolver import SandboxResolver, handlers_of
 from mock_server.routing import RoutingMiddleware, UnroutedMiddleware
 from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
-from mock_server.speedups import (
-    OperationURIParser,
-    fast_jsonifier,
-    speed_up,
-    trusted_specs,
-)
+from mock_server.speedups import OperationURIParser, trusted_specs
 from mock_server.swagger_ui import SandboxSwaggerUIMiddleware, swagger_ui_options
 from mock_server.validation import validator_map
 from mock_server.yaml_io import load_yaml
@@ -99,9 +97,84 @@ def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
         RequestValidationMiddleware,
         ResponseValidationMiddleware,
         LifespanMiddleware,
-        *of_apis("BEFORE_CONTEXT"),
-        ContextMiddleware,
+        # innermost: the dispatcher (dispatch.py), the app the middlewares wrap
     ]
+
+
+class SandboxApp(AbstractApp):
+    """The async flavour: Connexion's middlewares around the sandbox's dispatcher,
+    which calls the handlers as coroutine-free functions on the event loop."""
+
+    def __init__(self, import_name: str, **options: Any) -> None:
+        self._middleware_app: SpecMiddleware = self.inner_app(import_name)
+        super().__init__(import_name, **options)
+
+    def inner_app(self, import_name: str) -> SpecMiddleware:
+        """The app the middlewares wrap."""
+        return Dispatcher()
+
+    def add_url_rule(self, rule: Any, endpoint: str | None = None,
+                     view_func: Any = None, **options: Any) -> None:
+        raise NotImplementedError("the sandbox serves the operations of its specs only")
+
+    def add_error_handler(self, code_or_exception: Any, function: Any) -> None:
+        self.middleware.add_error_handler(code_or_exception, function)
+
+
+class _Response(flask.Response):
+    default_mimetype = None  # the dispatcher names the type; none for an empty answer
+
+
+class _DispatchingFlask(flask.Flask):
+    """A Flask app whose one view is the dispatcher: no URL map of its own (Connexion's
+    routing has already chosen the operation)."""
+
+    response_class = _Response
+
+    def __init__(self, import_name: str, dispatcher: Dispatcher) -> None:
+        super().__init__(import_name)
+        self.dispatcher = dispatcher
+        self.config["PROPAGATE_EXCEPTIONS"] = True  # rendered by ExceptionMiddleware
+
+    def dispatch_request(self) -> flask.Response:  # type: ignore[override]
+        scope = flask.request.environ["asgi.scope"]
+        operation = self.dispatcher.find(scope)
+        raw = flask.request.get_data() \
+            if operation.body_arg is not None and PARSED_BODY not in scope else None
+        status, headers, content = operation.respond(scope, operation.body_from(scope, raw))
+        response = _Response(content, status=status,
+                             headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                                      for k, v in headers])
+        if status in (204, 304):
+            response.headers.pop("Content-Length", None)
+        return response
+
+
+class _FlaskDispatch(SpecMiddleware):
+    """The Flask flavour's inner app: the same dispatcher, behind a Flask view."""
+
+    def __init__(self, import_name: str) -> None:
+        self.dispatcher = Dispatcher()
+        self.app = _DispatchingFlask(import_name, self.dispatcher)
+        wsgi: Any = self.app.wsgi_app  # a2wsgi's own WSGI/ASGI typing is stricter than Flask's
+        self.asgi_app: Any = WSGIMiddleware(wsgi)
+
+    def add_api(self, specification: Any, **kwargs: Any) -> Any:
+        return self.dispatcher.add_api(specification, **kwargs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.asgi_app(scope, receive, send)
+
+
+class SandboxFlaskApp(SandboxApp):
+    """The Flask flavour: the same middlewares and dispatcher; ``.app`` is the Flask
+    (WSGI) app the dispatcher runs in."""
+
+    def inner_app(self, import_name: str) -> SpecMiddleware:
+        inner = _FlaskDispatch(import_name)
+        self.app = inner.app
+        return inner
 
 
 def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> AbstractApp:
@@ -159,10 +232,9 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         uri_parser_class=OperationURIParser,
     )
     if flavor == "async":
-        app: AbstractApp = AsyncApp(__name__, jsonifier=fast_jsonifier(), **options)
-        speed_up(app)
+        app: AbstractApp = SandboxApp(__name__, **options)
     elif flavor == "flask":
-        app = FlaskApp(__name__, **options)
+        app = SandboxFlaskApp(__name__, **options)
     else:
         raise ValueError(f"unknown app flavor {flavor!r}: use 'async' or 'flask'")
 
@@ -170,12 +242,14 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         per_api = {}
         if api.body_validators:
             per_api["validator_map"] = validator_map(api.body_validators)
+        spec = load_spec(api.spec)
+        handlers_of(api, spec)  # an operationId without a handler stops start-up here
         with trusted_specs():
             app.add_api(
-                load_spec(api.spec),
+                spec,
                 base_path=api.base_path,
                 name=api.name,
-                resolver=SandboxResolver(runtime, api, asynchronous=flavor == "async"),
+                resolver=SandboxResolver(runtime, api),
                 swagger_ui_options=swagger_ui_options(api.name),
                 **per_api,
             )

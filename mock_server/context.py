@@ -12,7 +12,7 @@ from starlette.types import Scope
 if TYPE_CHECKING:
     from mock_server.apis.base import ApiDefinition
     from mock_server.runtime import Runtime
-    from mock_server.store import Sandbox
+    from mock_server.sandbox import Sandbox
 
 
 @dataclass

@@ -27,7 +27,6 @@ from urllib.parse import parse_qsl, quote, urlencode
 import httpx
 
 from mock_server.apis.base import ApiDefinition
-from mock_server.control.coverage import operation_key
 
 MASK = "***"
 INVALID_CREDENTIAL = "drift-invalid-credential"
@@ -135,7 +134,7 @@ class SpecIndex:
                 if isinstance(op, dict) and "operationId" in op:
                     params = [inline(self.spec, p) for p in
                               (*item.get("parameters", ()), *op.get("parameters", ()))]
-                    self.ops[operation_key(item, op)] = {
+                    self.ops[op["operationId"]] = {
                         "method": method.upper(), "op": op,
                         "headers": {p["name"].lower() for p in params if p.get("in") == "header"},
                     }
@@ -513,7 +512,7 @@ class Replayer:
         for index, entry in enumerate(sorted(entries, key=lambda e: e.get("id", 0)), 1):
             record: dict[str, Any] = {
                 "call": index, "journalId": entry.get("id"), "api": entry.get("api"),
-                "operation": (entry.get("operationId") or "").rsplit(".", 1)[-1] or None,
+                "operation": entry.get("operationId") or None,
                 "method": entry.get("method"), "path": entry.get("path"),
                 "query": entry.get("query") or "", "ours": entry.get("status"),
                 "theirs": None, "differences": []}

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from jsonschema import Draft7Validator
 
-from mock_server.store import UTC, Sandbox, isoformat
+from mock_server.clock import isoformat
+from mock_server.sandbox import Sandbox
 from mock_server.yaml_io import load_yaml
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ import yaml
 from mock_server.apis import all_apis
 from mock_server.config import Config
 from mock_server.fixtures import FIXTURE_VERSION, validate_document
-from mock_server.store import Sandbox
+from mock_server.sandbox import Sandbox
 
 
 def _progress(name: str, total: int, out: TextIO | None) -> Callable[[int], None]:

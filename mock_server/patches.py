@@ -1,11 +1,10 @@
 """Every change the sandbox makes to third-party code or to the interpreter, in one
 place, applied only by ``mock-server serve`` (:func:`apply`), never at import, never
 by ``create_app()`` and never by the pytest plugin. Each is a speed-up that changes
-no behaviour (the test suite passes with and without them; tests/test_patches.py
+no behaviour (the test suite passes with and without them; tests/test_plugin_guest.py
 applies them and fails when a patched symbol is gone or has moved).
 
-Written against: Connexion 3.3 (``connexion.decorators.parameter._get_query_arguments``),
-Faker 25-38 (``faker.factory.list_module``), email-validator 2.x
+Written against: Faker 25-38 (``faker.factory.list_module``), email-validator 2.x
 (``email_validator.validate_email.validate_email_domain_name``).
 """
 
@@ -45,18 +44,7 @@ def _email_domains() -> None:
         lambda *args, **kwargs: dict(check(*args, **kwargs))
 
 
-def _query_arguments() -> None:
-    # Connexion recomputes an operation's query definitions and defaults per request.
-    from connexion.decorators import parameter
-
-    from mock_server.speedups import _get_query_arguments
-
-    _originals["connexion.decorators.parameter._get_query_arguments"] = \
-        parameter._get_query_arguments
-    parameter._get_query_arguments = _get_query_arguments
-
-
-PATCHES = (_faker_listing, _email_domains, _query_arguments)
+PATCHES = (_faker_listing, _email_domains)
 
 
 def apply() -> None:

@@ -26,7 +26,7 @@ import orjson
 
 from mock_server.fixtures import FixtureError, export_document, validate_document
 from mock_server.runtime import Runtime
-from mock_server.store import Sandbox
+from mock_server.sandbox import Sandbox
 
 FILE_VERSION = 1
 logger = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from mock_server.apis.base import ApiDefinition
 from mock_server.config import Config
 from mock_server.errors import BadRequest
 from mock_server.fixtures import FixtureError, load_fixture_file, restore_sandbox_extras
-from mock_server.store import Sandbox, Store
+from mock_server.sandbox import Sandbox
+from mock_server.store import Store
 
 SANDBOX_HEADER = "x-sandbox-id"
 SANDBOX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")

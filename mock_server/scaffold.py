@@ -29,6 +29,7 @@ API = ApiDefinition(
     spec="{name}.yaml",
     base_path="{base_path}",
     render_error=render_error,
+    handlers="mock_server.apis.{name}.handlers",
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,
@@ -43,10 +44,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_server.clock import isoformat
+from mock_server.collection import Collection, UniqueViolation
 from mock_server.config import Config
 from mock_server.errors import Conflict, NotFound
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Sandbox, UniqueViolation, isoformat
+from mock_server.sandbox import Sandbox
 
 API = "{name}"
 
@@ -95,7 +98,11 @@ def get_thing(state: {cls}State, thing_id: str) -> dict:
     return thing
 '''
 
-HANDLERS = '''"""{title} operations: HTTP in, JSON out (the rules live in models.py)."""
+HANDLERS = '''"""{title} operations: HTTP in, JSON out (the rules live in models.py).
+
+One function per operationId of openapi/{name}.yaml, named as its snake_case
+(``listThings`` -> ``list_things``); the server refuses to start when one is missing.
+"""
 
 from __future__ import annotations
 
@@ -183,7 +190,7 @@ security:
 paths:
   /things:
     get:
-      operationId: mock_server.apis.{name}.handlers.list_things
+      operationId: listThings
       summary: Every thing
       responses:
         "200":
@@ -197,7 +204,7 @@ paths:
                   things: {{type: array, items: {{$ref: "#/components/schemas/Thing"}}}}
         "401": {{$ref: "#/components/responses/Error"}}
     post:
-      operationId: mock_server.apis.{name}.handlers.create_thing
+      operationId: createThing
       summary: Create a thing
       requestBody:
         required: true
@@ -220,7 +227,7 @@ paths:
         "409": {{$ref: "#/components/responses/Error"}}
   /things/{{thing_id}}:
     get:
-      operationId: mock_server.apis.{name}.handlers.get_thing
+      operationId: getThing
       summary: One thing
       parameters:
         - {{name: thing_id, in: path, required: true, schema: {{type: string, format: uuid}}}}

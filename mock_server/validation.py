@@ -21,6 +21,7 @@ import fastjsonschema
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import ExtraParameterProblem
 from connexion.json_schema import Draft4RequestValidator
+from connexion.lifecycle import ConnexionRequest
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     VALIDATOR_MAP,
@@ -30,6 +31,7 @@ from connexion.validators import (
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
+from mock_server.dispatch import remember_body, remember_query
 from mock_server.errors import BadRequest, FieldError, RequestValidationError
 from mock_server.per_object import PerObject
 
@@ -205,6 +207,7 @@ def _formats_in(schema: Any) -> set[str]:
 _body_validators = PerObject(lambda s: Draft4RequestValidator(s, format_checker=FORMAT_CHECKER))
 _fast_body_checks = PerObject(_fast_checker)
 _param_validators = PerObject(lambda s: Draft4Validator(s, format_checker=FORMAT_CHECKER))
+_fast_param_checks = PerObject(_fast_checker)  # the same fast path as bodies
 
 
 def body_errors(schema: dict, body: Any) -> list[FieldError]:
@@ -256,7 +259,12 @@ class BodyValidator(JSONRequestBodyValidator):
             text = raw.decode(self._encoding or "utf-8")
         except (UnicodeDecodeError, LookupError):
             raise BadRequest("Request body is not valid UTF-8 text") from None
-        return parse_json_body(text)
+        body = parse_json_body(text)
+        if body is None and not self._nullable:
+            # A JSON null is a value, not an empty body: it breaks the schema as [] does.
+            raise RequestValidationError(body_errors(self._schema, None), in_body=True)
+        remember_body(scope, body)
+        return body
 
     def _validate(self, body: Any) -> dict | None:
         if body is None:
@@ -321,6 +329,13 @@ class ParamValidator(ParameterValidator):
                 return FieldError("is required", parameter=name, location=kind, code="required")
             return None
         schema = param.get("schema", param)
+        fast = _fast_param_checks.get(schema)
+        if fast is not None:
+            try:
+                fast(value)
+                return None
+            except Exception:  # noqa: BLE001 - rejected or undecided: ask jsonschema
+                pass
         try:
             error = next(iter(_param_validators.get(schema).iter_errors(value)), None)
         except RecursionError:
@@ -329,6 +344,13 @@ class ParamValidator(ParameterValidator):
             return None
         return FieldError(_message(error), parameter=name, location=kind,
                           code=str(error.validator), limit=error.validator_value)
+
+    def validate(self, scope: Any) -> None:
+        """Check the parameters; a valid query is left in the scope, parsed and coerced,
+        for the dispatcher (``dispatch.remember_query``)."""
+        request = ConnexionRequest(scope, uri_parser=self.uri_parser)
+        self.validate_request(request)
+        remember_query(scope, request.query_params)
 
     def validate_request(self, request: Any) -> None:
         query = self._by_name.get("query", {})

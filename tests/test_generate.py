@@ -88,9 +88,9 @@ def test_a_big_world_generated_at_start_up_is_served_as_generated():
     from mock_server.apis import all_apis
     from mock_server.app import create_app
     from mock_server.config import Config
+    from mock_server.documents import PackedDocument
     from mock_server.fixtures import load_fixture_file
     from mock_server.generate import generate_document
-    from mock_server.store import PackedDocument
 
     LIST = {"bizzlink": "tenants", "wallet": "tenants", "roomle": "tenants",
             "pigello": "connections"}

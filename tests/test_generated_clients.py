@@ -20,8 +20,8 @@ pytest.importorskip("openapi_python_client")
 # Per API: the list operation one generated client calls against a real server, and how
 # the client authenticates (an httpx auth of the pytest plugin, or headers).
 ROUND_TRIP = {
-    "bizzlink": ("list_tenants", "BizzlinkAuth('bzl_partner_seats_token', "
-                                 "'bzl_partner_seats_secret')", "{}"),
+    "bizzlink": ("list_child_tenants", "BizzlinkAuth('bzl_partner_seats_token', "
+                                       "'bzl_partner_seats_secret')", "{}"),
     "roomle": ("list_tenants", "RoomleAuth('rml_platform_api_key', 'Pl4tf0rm-Secr3t!', "
                                "session_token='rml_session_super_admin')", "{}"),
     "wallet": ("list_tenants", "None", "{'X-API-KEY': 'wk_platform_admin_key'}"),

@@ -1,4 +1,4 @@
-"""Responses are encoded by orjson (speedups.fast_jsonifier): same JSON as before,
+"""Responses are encoded by orjson (dispatch.encode_json): same JSON as before,
 including values orjson cannot encode itself."""
 
 from __future__ import annotations

@@ -12,11 +12,14 @@ import pytest
 
 from mock_server.apis import all_apis
 from mock_server.config import SPEC_DIR
+from mock_server.resolver import handler_for, handlers_of
 from mock_server.yaml_io import load_yaml
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-SPECS = {api.name: load_yaml((SPEC_DIR / api.spec).read_text(encoding="utf-8"))
-         for api in all_apis()}
+APIS = {api.name: api for api in all_apis()}
+SPECS = {name: load_yaml((SPEC_DIR / api.spec).read_text(encoding="utf-8"))
+         for name, api in APIS.items()}
+OPERATION_ID = re.compile(r"^[a-z][A-Za-z0-9]*$")
 
 
 def operations(spec: dict) -> Iterator[tuple[str, str, dict, dict]]:
@@ -60,6 +63,25 @@ def test_every_operation_has_an_id_a_summary_and_a_4xx(name):
         if not any(c.startswith("4") for c in codes):
             missing.append(where)
     assert not missing, f"operations without any 4xx response: {missing}"
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_operation_ids_are_short_camel_case_unique_and_resolve_to_a_handler(name):
+    """``listTenants``, not ``mock_server.apis.x.handlers.list_tenants``: what generated
+    clients, Swagger UI and the journal show. The API's ``handlers`` module serves each,
+    as the function named in snake_case; no spec names a router controller."""
+    spec, api = SPECS[name], APIS[name]
+    seen: dict[str, str] = {}
+    for path, method, item, op in operations(spec):
+        where = f"{method.upper()} {path}"
+        op_id = op.get("operationId", "")
+        assert OPERATION_ID.match(op_id), f"{where}: operationId {op_id!r}"
+        assert op_id not in seen, f"{where}: operationId {op_id!r} also on {seen[op_id]}"
+        seen[op_id] = where
+        assert "x-openapi-router-controller" not in op and \
+            "x-openapi-router-controller" not in item, where
+        assert callable(handler_for(api, op_id)), where
+    assert set(handlers_of(api, spec)) == set(seen)
 
 
 def resolve(spec: dict, node: dict) -> dict:

@@ -4,7 +4,7 @@ first needed, and copies out (the memory-saving layouts must not show)."""
 
 from __future__ import annotations
 
-from mock_server.store import Collection, StringPool
+from mock_server.collection import Collection, StringPool
 
 
 def _collection() -> Collection:

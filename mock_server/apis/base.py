@@ -5,20 +5,30 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import inflection
 
 from mock_server.errors import ApiError, RequestValidationError, status_phrase
 from mock_server.yaml_io import load_yaml
 
 if TYPE_CHECKING:
     from mock_server.config import Config
-    from mock_server.store import Sandbox
+    from mock_server.sandbox import Sandbox
 
 
 def package_yaml(module_file: str, name: str = "fixture_schema.yaml") -> Any:
     """A YAML file kept beside an API package's code (e.g. its fixture schema)."""
     return load_yaml((Path(module_file).parent / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1024)
+def handler_name(operation_id: str) -> str:
+    """The function of ``ApiDefinition.handlers`` that serves an operationId: its
+    snake_case (``listPeppolIds`` -> ``list_peppol_ids``)."""
+    return inflection.underscore(operation_id)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,10 @@ ReplayAuth = Callable[[str, str, bytes, dict], dict[str, str]]
 @dataclass(frozen=True)
 class ApiDefinition:
     """One emulated API (or the control plane): its spec, mount point and dialect.
+
+    - ``handlers``: the module that serves the spec's operations, one function per
+      operationId, named as its snake_case (``registerTenant`` -> ``register_tenant``;
+      see :func:`handler_name` and :func:`mock_server.resolver.handler_for`).
 
     - ``render_error`` turns any :class:`ApiError` into this API's error document.
     - ``body_validation_status``: the status for a body that breaks the schema
@@ -72,6 +86,7 @@ class ApiDefinition:
     spec: str
     base_path: str
     render_error: ErrorRenderer
+    handlers: str = ""
     body_validation_status: int = 400
     build_state: StateBuilder | None = None
     credentials: CredentialLister | None = None

@@ -21,5 +21,6 @@ CONTROL_API = ApiDefinition(
     spec="sandbox.yaml",
     base_path="/_sandbox",
     render_error=render_error,
+    handlers="mock_server.control.handlers",
     body_validation_status=400,
 )

@@ -44,13 +44,6 @@ def resolve(spec: dict, node: Any) -> Any:
     return node
 
 
-def operation_key(item: dict, op: dict) -> str:
-    """The operation id Connexion routes by (what the journal records): the spec's
-    ``operationId``, behind its ``x-openapi-router-controller`` when one is given."""
-    controller = op.get("x-openapi-router-controller") or item.get("x-openapi-router-controller")
-    return f"{controller}.{op['operationId']}" if controller else op["operationId"]
-
-
 def member_tree(spec: dict, schema: Any, depth: int = 0,
                 stack: tuple[int, ...] = ()) -> dict[str, Any]:
     """The documented members of a schema as a nested dict; arrays of objects as ``[]``."""
@@ -198,7 +191,7 @@ class Catalogue:
                 for media, content in (body.get("content") or {}).items():
                     if media.startswith(JSON_TYPES[0]) or media.endswith(JSON_TYPES[1]):
                         _merge(tree, member_tree(spec, (content or {}).get("schema")))
-                key = operation_key(item, op)
+                key = op["operationId"]  # what routing and the journal record
                 found[key] = Operation(
                     api.name, key, method.upper(), api.base_path + template,
                     statuses, "DEFAULT" in responses, query, tree)
@@ -384,7 +377,7 @@ def build_report(catalogue: Catalogue, raw: dict[str, dict[str, dict[str, Any]]]
             _add(sums, "bodyMembers", len(members), len(op.members))
             operations.append({
                 "operationId": op.operation_id,
-                "name": op.operation_id.rsplit(".", 1)[-1],
+                "name": op.operation_id,  # kept from when ids were Python paths
                 "method": op.method,
                 "path": op.path,
                 "calls": c.get("calls", 0),

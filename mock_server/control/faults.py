@@ -1,6 +1,6 @@
 """Fault injection: rules per sandbox, and the one-off ``X-Sandbox-Fault`` header.
 
-A rule matches on api, operationId (full or the last dotted part), a path glob
+A rule matches on api, operationId (see ``control.state.names_operation``), a path glob
 and a method; it then answers with a status in the API's own error format, or
 delays the answer, or drops the connection, with a probability (drawn from the
 sandbox's seeded fault RNG, so runs are reproducible) and/or a number of times.
@@ -10,7 +10,6 @@ A faulted request never reaches the handler: it changes no state.
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -20,7 +19,7 @@ from mock_server.control.journal import JOURNAL_NOTE
 from mock_server.errors import ApiError, BadRequest, FieldError, status_phrase
 from mock_server.middleware import drop_connection
 from mock_server.runtime import Runtime
-from mock_server.store import Sandbox
+from mock_server.sandbox import Sandbox
 
 FAULT_HEADER = "X-Sandbox-Fault"
 
@@ -54,35 +53,11 @@ def parse_fault_header(value: str) -> dict[str, Any]:
     return fault
 
 
-def _matches(rule: dict[str, Any], api: str, operation_id: str | None, path: str,
-             method: str) -> bool:
-    if rule.get("api") and rule["api"] != api:
-        return False
-    if rule.get("method") and rule["method"].upper() != method:
-        return False
-    if rule.get("path") and not fnmatch.fnmatchcase(path, rule["path"]):
-        return False
-    wanted = rule.get("operationId")
-    if wanted and operation_id not in (wanted,) and \
-            (operation_id or "").rsplit(".", 1)[-1] != wanted:
-        return False
-    return True
-
-
 def pick_rule(sandbox: Sandbox, api: str, operation_id: str | None, path: str,
               method: str) -> dict[str, Any] | None:
     """The first matching rule that fires (and count it), under the sandbox lock."""
     with sandbox.lock:
-        for rule in sandbox.faults:
-            if rule.get("remaining") == 0 or not _matches(rule, api, operation_id, path, method):
-                continue
-            if sandbox.fault_random.random() >= rule.get("probability", 1.0):
-                continue
-            if rule.get("remaining") is not None:
-                rule["remaining"] -= 1
-            rule["fired"] = rule.get("fired", 0) + 1
-            return rule
-    return None
+        return sandbox.faults.pick(api, operation_id, path, method)
 
 
 class FaultMiddleware:

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mock_server import __version__
+from mock_server.clock import isoformat
 from mock_server.context import RequestContext
 from mock_server.control.journal import known_secrets, render_entry
+from mock_server.control.state import names_operation
 from mock_server.errors import BadRequest, FieldError, NotFound
 from mock_server.fixtures import (
     FixtureError,
@@ -17,7 +19,6 @@ from mock_server.fixtures import (
     parse_fixture_document,
     validate_document,
 )
-from mock_server.store import isoformat
 
 
 def _health(runtime: Any) -> dict:
@@ -32,27 +33,27 @@ def _health(runtime: Any) -> dict:
     }
 
 
-def health(ctx: RequestContext) -> Any:
+def get_health(ctx: RequestContext) -> Any:
     """Liveness: 200 as soon as the server answers; the body says whether it is ready."""
     return _health(ctx.runtime), 200
 
 
-def ready(ctx: RequestContext) -> Any:
+def get_readiness(ctx: RequestContext) -> Any:
     """Readiness: 200 once the fixtures are loaded, 503 before."""
     return _health(ctx.runtime), 200 if ctx.runtime.ready else 503
 
 
-def reset(ctx: RequestContext) -> Any:
+def reset_sandbox(ctx: RequestContext) -> Any:
     ctx.runtime.store.reset(ctx.sandbox.name)
     return None, 204
 
 
-def credentials(ctx: RequestContext) -> Any:
+def list_credentials(ctx: RequestContext) -> Any:
     return {api.name: api.credentials(ctx.sandbox)
             for api in ctx.runtime.apis if api.credentials is not None}, 200
 
 
-def outbox(ctx: RequestContext, api: str | None = None, kind: str | None = None) -> Any:
+def list_outbox(ctx: RequestContext, api: str | None = None, kind: str | None = None) -> Any:
     """Messages the APIs would have sent (emails, webhook deliveries), oldest first."""
     items = [m for m in ctx.sandbox.outbox
              if (api is None or m["api"] == api) and (kind is None or m["kind"] == kind)]
@@ -123,8 +124,7 @@ def list_requests(ctx: RequestContext, api: str | None = None, operationId: str 
     start, end = _parse_time(since, "since"), _parse_time(until, "until")
     matched = [e for e in list(ctx.sandbox.journal)
                if (api is None or e["api"] == api)
-               and (operationId is None or e["operationId"] == operationId
-                    or (e["operationId"] or "").rsplit(".", 1)[-1] == operationId)
+               and (operationId is None or names_operation(operationId, e["operationId"]))
                and (method is None or e["method"] == method.upper())
                and (status is None or e["status"] == status)
                and (start is None or e["epoch"] >= start)
@@ -155,7 +155,7 @@ def add_fault(ctx: RequestContext, body: dict) -> Any:
                                             pointer="/api")])
     rule = {"id": ctx.sandbox.new_uuid(), **body, "fired": 0,
             "remaining": body.get("times")}
-    ctx.sandbox.faults.append(rule)
+    ctx.sandbox.faults.add(rule)
     return dict(rule), 201
 
 
@@ -165,9 +165,7 @@ def clear_faults(ctx: RequestContext) -> Any:
 
 
 def delete_fault(ctx: RequestContext, fault_id: str) -> Any:
-    before = len(ctx.sandbox.faults)
-    ctx.sandbox.faults[:] = [r for r in ctx.sandbox.faults if r["id"] != fault_id]
-    if len(ctx.sandbox.faults) == before:
+    if not ctx.sandbox.faults.remove(fault_id):
         raise NotFound(f"No fault rule {fault_id}")
     return None, 204
 
@@ -203,7 +201,7 @@ def get_state(ctx: RequestContext) -> Any:
     return export_document(ctx.sandbox, ctx.runtime.apis), 200
 
 
-def put_state(ctx: RequestContext, body: Any) -> Any:
+def replace_state(ctx: RequestContext, body: Any) -> Any:
     """Replace the sandbox by a state document (as GET /state returns)."""
     sandbox, _ = _load_document(ctx, body, remember=False, kind="state")
     return export_document(sandbox, ctx.runtime.apis), 200

@@ -19,10 +19,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_server.clock import isoformat
 from mock_server.control import coverage
 from mock_server.errors import ApiError
 from mock_server.runtime import Runtime
-from mock_server.store import Sandbox, isoformat
+from mock_server.sandbox import Sandbox
 
 # What one entry keeps at most: each body, and all header values together. With
 # Sandbox.JOURNAL_BYTES per sandbox this bounds the journal's memory (docs/control-plane).

@@ -130,9 +130,12 @@ def test_missing_or_unknown_token(client, auth):
     ("PATCH", f"/bizzlink/tenants/{KUNDE_ID}", {"data": {"attributes": {"active": False}}}),
 ])
 def test_non_partner_is_forbidden_everywhere(bz, method, path, body):
+    before = bz("GET", "/bizzlink/tenants", params={"page[size]": 100}).json()["data"]
+    assert before[0]["id"] == KUNDE_ID and before[0]["attributes"]["active"] is True
     resp = bz(method, path, as_=NOT_PARTNER, json_body=body)
     assert resp.status_code == 403, resp.text
     assert resp.json()["errors"][0]["detail"] == "Caller is not a partner"
+    assert bz("GET", "/bizzlink/tenants", params={"page[size]": 100}).json()["data"] == before
 
 
 @pytest.mark.parametrize("method,body", [

@@ -121,9 +121,9 @@ def test_fault_rules_and_changed_fixtures_are_reported_and_nothing_else(ours, tm
     changed = _other_fixtures(tmp, move_child=True)
     with BackgroundServer(create_app(Config(fixtures=changed))) as srv:
         control = httpx.Client(base_url=f"{srv.url}/_sandbox", headers={"X-Sandbox-Id": THEIRS})
-        assert control.post("/faults", json={"api": "wallet", "operationId": "list_tenants",
+        assert control.post("/faults", json={"api": "wallet", "operationId": "listTenants",
                                              "status": 503}).status_code == 201
-        assert control.post("/faults", json={"api": "pigello", "operationId": "get_tenant",
+        assert control.post("/faults", json={"api": "pigello", "operationId": "getTenant",
                                              "delayMs": 20}).status_code == 201
         creds = _credentials(srv.url, tmp)
         code, out, report = _drift(capsys, ours, srv.url, creds, tmp / "faults.json")

@@ -35,7 +35,7 @@ def test_summary_threshold_and_reports(pytester):
     out = result.stdout.str()
     assert "sandbox contract coverage" in out
     # both servers the plugin started are counted: 200 over HTTP, 401 in process
-    result.stdout.fnmatch_lines(["*2  GET     /api/v1/tenants *list_tenants *400, 403, 404",
+    result.stdout.fnmatch_lines(["*2  GET     /api/v1/tenants *listTenants *400, 403, 404",
                                  "Total: operations 1/7 (14.3%)*",
                                  "FAIL: operations coverage 14.3% is below 50%*"])
     suites = {s.get("name"): s for s in ET.parse(pytester.path / "coverage.xml").getroot()}

@@ -168,7 +168,10 @@ def test_patch_is_partial_and_rechecks_references(pg):
     got = resp.json()
     assert got["category"] is None and got["tenant"] == {"id": T3}
     assert got["sub_tenant"] == {"id": S1} and got["custom_id"] == "C-3001"
-    assert pg("PATCH", f"{CONNECTIONS}{C1}/", json={"tenant": {"id": TB}}).status_code == 400
+    # another customer's tenant: refused as unknown, and C1 keeps T3
+    resp = pg("PATCH", f"{CONNECTIONS}{C1}/", json={"tenant": {"id": TB}})
+    assert resp.status_code == 400 and list(resp.json()) == ["tenant"]
+    assert pg("GET", f"{CONNECTIONS}{C1}/").json() == got
 
 
 def test_custom_id_is_unique_per_customer(pg):

@@ -62,10 +62,10 @@ def _models() -> Any:
 
 def test_every_operation_is_generated(generated: Any) -> None:
     for tag, ops in (("tenant", "tenants"), ("subtenant", "subtenants"),
-                     ("subtenanttenantconnection", "connections")):
+                     ("subtenanttenantconnection", "subtenant_tenant_connections")):
         single = ops[:-1]
         names = {f"list_{ops}", f"create_{single}", f"get_{single}", f"update_{single}",
-                 f"delete_{single}", f"bulk_{ops}"}
+                 f"delete_{single}", f"bulk_write_{ops}"}
         for name in names:
             assert importlib.import_module(f"{PACKAGE}.api.{tag}.{name}")
 
@@ -92,7 +92,7 @@ def test_tenant_round_trip(client: Any) -> None:
     assert [row.to_dict() for row in slim.data] == [{
         "id": str(created.id), "first_name": "Greta", "last_name": "Lind",
         "corporate_name": None, "custom_id": None}]
-    bulk = tenant.bulk_tenants.sync(client=client, body=[
+    bulk = tenant.bulk_write_tenants.sync(client=client, body=[
         m.TenantBulkItem(corporate_name="Ny AB"),
         m.TenantBulkItem(id=created.id, custom_id="G-1")])
     assert [t.custom_id for t in bulk] == [None, "G-1"] and bulk[1].id == created.id
@@ -104,19 +104,19 @@ def test_tenant_round_trip(client: Any) -> None:
 def test_connection_round_trip_with_null_choices(client: Any) -> None:
     m = _models()
     conn = _api("subtenanttenantconnection")
-    created = conn.create_connection.sync(
+    created = conn.create_subtenant_tenant_connection.sync(
         client=client, body=m.SubtenanttenantconnectionCreate.from_dict(
             {"tenant": {"id": T3}, "sub_tenant": {"id": S2}, "stakeholder_type": 1,
              "category": None}))
     assert isinstance(created, m.Subtenanttenantconnection), created
     assert created.category is None and str(created.tenant.id) == T3
-    listed = conn.list_connections.sync(client=client, category_isnull=True)
+    listed = conn.list_subtenant_tenant_connections.sync(client=client, category_isnull=True)
     assert created.id in [row.id for row in listed.data]
-    patched = conn.update_connection.sync(str(created.id), client=client,
-                                          body=m.SubtenanttenantconnectionWrite.from_dict(
-                                              {"category": 4}))
+    patched = conn.update_subtenant_tenant_connection.sync(
+        str(created.id), client=client,
+        body=m.SubtenanttenantconnectionWrite.from_dict({"category": 4}))
     assert patched.to_dict()["category"] == 4
-    bulk = conn.bulk_connections.sync(client=client, body=[
+    bulk = conn.bulk_write_subtenant_tenant_connections.sync(client=client, body=[
         m.SubtenanttenantconnectionBulkItem.from_dict(
             {"tenant": {"id": T1}, "sub_tenant": {"id": S1}, "stakeholder_type": 0})])
     assert len(bulk) == 1 and bulk[0].category is None

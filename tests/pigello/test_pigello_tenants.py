@@ -33,8 +33,11 @@ def test_a_name_is_required(pg, path, body):
 
 
 def test_patch_may_not_remove_the_last_name(pg):
+    before = pg("GET", f"{TENANTS}{T2}/").json()
+    assert before["corporate_name"] == "Bergström Café AB"
     resp = pg("PATCH", f"{TENANTS}{T2}/", json={"corporate_name": None})
     assert resp.status_code == 400
+    assert pg("GET", f"{TENANTS}{T2}/").json() == before
     assert resp.json() == {
         "non_field_errors": ["At least one of first_name, last_name or corporate_name "
                              "must be given."],
@@ -69,8 +72,11 @@ def test_custom_id_unique_per_customer_and_entity(pg):
               ).status_code == 201
     assert pg("POST", TENANTS, as_=SODERPORT, json={"first_name": "Ok",
                                                    "custom_id": "T-1002"}).status_code == 201
+    before = pg("GET", f"{TENANTS}{T3}/").json()
+    assert before["custom_id"] is None
     resp = pg("PATCH", f"{TENANTS}{T3}/", json={"custom_id": "T-1002"})
     assert resp.status_code == 400 and list(resp.json()) == ["custom_id"]
+    assert pg("GET", f"{TENANTS}{T3}/").json() == before
 
 
 def test_bulk_tenants_all_or_nothing(pg, ids):

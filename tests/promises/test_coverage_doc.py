@@ -12,7 +12,7 @@ WALLET = {"X-API-KEY": "wk_platform_admin_key"}
 def _calls(client, **params) -> int:
     report = client.get("/_sandbox/coverage", params=params).json()
     wallet = next(a for a in report["apis"] if a["api"] == "wallet")
-    return next(o for o in wallet["operations"] if o["name"] == "list_tenants")["calls"]
+    return next(o for o in wallet["operations"] if o["name"] == "listTenants")["calls"]
 
 
 def test_loading_fixtures_or_state_and_clearing_the_journal_keep_the_counts(client):

@@ -111,7 +111,7 @@ def test_a_delay_rule_answers_normally_after_the_delay(client):
 
 
 def test_a_status_rule_answers_in_the_apis_format_and_writes_nothing(client):
-    client.post("/_sandbox/faults", json={"api": "wallet", "operationId": "register",
+    client.post("/_sandbox/faults", json={"api": "wallet", "operationId": "registerTenant",
                                           "status": 500, "times": 1})
     body = reg(tenant__name="Never", tenant__email="never@promise.example",
                tenantAdmin__email="admin-never@promise.example")

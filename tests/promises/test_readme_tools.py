@@ -28,18 +28,26 @@ def test_sign_reads_the_body_from_standard_input():
 
 
 def test_the_embedding_snippet_gives_two_asgi_apps_that_serve():
-    block = re.search(r"## Embedding: AsyncApp or Flask\n\n```python\n(.*?)```",
+    block = re.search(r"## Embedding: async or Flask\n\n```python\n(.*?)```",
                       (ROOT / "README.md").read_text(encoding="utf-8"), re.S).group(1)
     scope: dict = {}
     exec(compile(block, "README.md", "exec"), scope)  # noqa: S102 - the README's own code
-    from connexion import AsyncApp, FlaskApp
+    import flask
+    from werkzeug.test import Client
 
-    assert isinstance(scope["app"], AsyncApp) and isinstance(scope["flask_app"], FlaskApp)
+    from mock_server.app import SandboxApp, SandboxFlaskApp
+
+    assert isinstance(scope["app"], SandboxApp)
+    assert isinstance(scope["flask_app"], SandboxFlaskApp)
+    assert isinstance(scope["flask_app"].app, flask.Flask)
     with scope["client"] as client:
         assert client.get("/_sandbox/health").json()["status"] == "ok"
     with scope["flask_app"].test_client() as client:
         listed = client.get("/api/v1/tenants", headers={"X-API-KEY": "wk_platform_admin_key"})
         assert listed.status_code == 200 and listed.json()["data"]["totalElements"] == 2
+    over_wsgi = Client(scope["wsgi"]).get("/api/v1/tenants",
+                                          headers={"X-API-KEY": "wk_platform_admin_key"})
+    assert over_wsgi.status_code == 200 and over_wsgi.get_json()["data"]["totalElements"] == 2
 
 
 def test_the_container_image_is_as_described():

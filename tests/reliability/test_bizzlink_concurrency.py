@@ -46,10 +46,10 @@ def test_concurrent_creates_keep_codes_unique_and_lose_nothing(server):
     jobs += [(f"Distinct {i}", f"DISTINCT-{i}") for i in range(12)]
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(lambda j: _create(server.url, sandbox, *j), jobs))
-    assert all(s in (201, 422) for s in statuses), statuses
-    assert statuses[:12].count(201) == 1
-    assert statuses[12:24].count(201) == 12
-    assert statuses[24:].count(201) == 12
+    # The race decides which create of RACE-CODE wins, not that exactly one does and the
+    # others get the documented 422 for a taken tenantCode.
+    assert sorted(statuses[:12]) == [201] + [422] * 11, statuses
+    assert statuses[12:] == [201] * 24, statuses
     tenants = _list(server.url, sandbox)
     assert len(tenants) == before + statuses.count(201)
     codes = [t["attributes"]["tenantCode"] for t in tenants]
@@ -98,10 +98,10 @@ def test_concurrent_legal_entity_and_peppol_id_creates_keep_uniqueness(server):
     jobs += [(pids, {"peppolId": f"9938:lu3030303{i}", "isDefault": True}) for i in range(10)]
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(lambda j: _post(server.url, sandbox, *j), jobs))
-    assert all(s in (201, 422) for s in statuses), statuses
-    assert statuses[:10].count(201) == 1
-    assert statuses[10:20].count(201) == 1
-    assert statuses[20:].count(201) == 10
+    # One winner per taken value (which one is the race's), the others the documented 422.
+    assert sorted(statuses[:10]) == [201] + [422] * 9, statuses
+    assert sorted(statuses[10:20]) == [201] + [422] * 9, statuses
+    assert statuses[20:] == [201] * 10, statuses
     listed = httpx.get(f"{server.url}{pids}", params={"page[size]": 100}, auth=AUTH,
                        headers={"X-Sandbox-Id": sandbox}, timeout=30).json()["data"]
     assert sum(p["attributes"]["isDefault"] for p in listed) == 1

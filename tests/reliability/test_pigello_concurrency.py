@@ -45,11 +45,11 @@ def test_concurrent_creates_keep_custom_id_unique(server, headers):
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(pool.map(create, bodies))
     statuses = [a.status_code for a in answers]
-    assert statuses[:12].count(201) == 1
+    # The race picks the winner; the others get DRF's 400 naming custom_id.
+    assert sorted(statuses[:12]) == [201] + [400] * 11, statuses
     for a in answers[:12]:
-        if a.status_code != 201:
-            assert a.status_code == 400
-            assert list(a.json()) == ["custom_id"]
+        if a.status_code == 400:
+            assert a.json() == {"custom_id": ["Tenant with this custom id already exists."]}
     assert statuses[12:] == [201] * 12
     after = _tenants(server.url, sent)
     assert len(after) == len(before) + 13
@@ -70,8 +70,8 @@ def test_concurrent_bulk_writes_are_all_or_nothing(server, headers):
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(write, bulks))
-    assert statuses.count(200) == 1
-    assert set(statuses) == {200, 400}
+    # Which bulk wins is the race's; one writes all, the seven others are refused whole.
+    assert sorted(statuses) == [200] + [400] * 7, statuses
     winner = statuses.index(200)
     after = _tenants(server.url, sent)
     assert len(after) == before + 4

@@ -22,7 +22,7 @@ def test_journal_names_the_operation(url):
     headers = {"X-Sandbox-Id": "journal-op"}
     assert httpx.get(f"{url}/bizzlink/tenants", auth=AUTH, headers=headers).status_code == 200
     entries = httpx.get(f"{url}/_sandbox/requests", headers=headers).json()["requests"]
-    assert entries[-1]["operationId"].endswith("list_tenants")
+    assert entries[-1]["operationId"] == "listChildTenants"
 
 
 def test_dropped_connection_and_the_server_keeps_serving(url):

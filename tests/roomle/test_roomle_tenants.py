@@ -115,6 +115,8 @@ def test_name_is_unique_case_insensitively(client, credentials):
     assert resp.status_code == 409 and error_fields(resp) == ["name"]
     resp = client.put(f"{BASE}/{PRIVATE}", json={"name": "DEMO_SHOP"}, headers=sup)
     assert resp.status_code == 409 and error_fields(resp) == ["name"]
+    assert client.get(f"{BASE}/{PRIVATE}", headers=sup).json()["tenant"]["name"] == \
+        "private_furniture"
     resp = client.put(f"{BASE}/{DEMO}", json={"name": "Demo_Shop"}, headers=sup)
     assert resp.status_code == 200 and resp.json()["tenant"]["name"] == "Demo_Shop"
 
@@ -159,6 +161,7 @@ def test_only_super_admin_changes_packages(client, credentials):
     resp = client.put(f"{BASE}/{DEMO}", json={"packages": [{"package": "tenant_enterprise"}]},
                       headers=mgr)
     assert resp.status_code == 403 and error_fields(resp) == ["packages"]
+    assert client.get(f"{BASE}/{DEMO}", headers=mgr).json()["tenant"] == current
     resp = client.put(f"{BASE}/{DEMO}", json=current, headers=mgr)
     assert resp.status_code == 200, resp.text
     resp = client.put(f"{BASE}/{DEMO}", json={"packages": [{"package": "tenant_enterprise"}]},
@@ -169,16 +172,21 @@ def test_only_super_admin_changes_packages(client, credentials):
 # --- update ----------------------------------------------------------------------
 
 def test_update_roles(client, credentials):
-    body = {"label": "Changed"}
-    assert client.put(f"{BASE}/{PRIVATE}", json=body,
-                      headers=headers(credentials, SUPER)).status_code == 200
-    assert client.put(f"{BASE}/{DEMO}", json=body, headers=manager(credentials)).status_code == 200
-    resp = client.put(f"{BASE}/{PRIVATE}", json=body, headers=manager(credentials))
+    sup = headers(credentials, SUPER)
+    assert client.put(f"{BASE}/{PRIVATE}", json={"label": "Changed by the super admin"},
+                      headers=sup).status_code == 200
+    assert client.put(f"{BASE}/{DEMO}", json={"label": "Changed by its manager"},
+                      headers=manager(credentials)).status_code == 200
+    # Refused: each sends a label that differs from the stored one, which stays.
+    resp = client.put(f"{BASE}/{PRIVATE}", json={"label": "Changed by another manager"},
+                      headers=manager(credentials))
     assert resp.status_code == 403
-    resp = client.put(f"{BASE}/{DEMO}/", json=body, headers=headers(credentials, USER))
+    resp = client.put(f"{BASE}/{DEMO}/", json={"label": "Changed by a user"},
+                      headers=headers(credentials, USER))
     assert resp.status_code == 403
-    label = client.get(f"{BASE}/{PRIVATE}", headers=headers(credentials, SUPER)).json()
-    assert label["tenant"]["label"] == "Changed"
+    labels = {t: client.get(f"{BASE}/{t}", headers=sup).json()["tenant"]["label"]
+              for t in (PRIVATE, DEMO)}
+    assert labels == {PRIVATE: "Changed by the super admin", DEMO: "Changed by its manager"}
 
 
 def test_update_checks_fields_and_changes_nothing_when_rejected(client, credentials):
@@ -284,6 +292,8 @@ def test_only_super_admin_deletes(client, credentials, role):
 def test_super_admin_cannot_delete_its_own_tenant(client, credentials):
     resp = client.delete(f"{BASE}/{PLATFORM}", headers=headers(credentials, SUPER))
     assert resp.status_code == 409 and error_fields(resp) == ["id"]
+    assert client.get(f"{BASE}/{PLATFORM}", headers=headers(credentials, SUPER)).status_code \
+        == 200
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete"])

@@ -29,7 +29,7 @@ def test_journal_records_calls_newest_last_with_secrets_masked(client):
     first, created, bad = body["requests"]
     assert [first["method"], created["method"], bad["status"]] == ["GET", "POST", 400]
     assert created["api"] == "bizzlink"
-    assert created["operationId"].endswith("create_tenant")
+    assert created["operationId"] == "createChildTenant"
     assert created["status"] == 201
     assert created["body"]["data"]["attributes"]["companyName"] == "Journal SA"
     assert created["responseBody"]["data"]["type"] == "tenants"
@@ -47,7 +47,7 @@ def test_journal_filters_and_limit(client):
     q = client.get
     assert q("/_sandbox/requests", params={"method": "post"}).json()["total"] == 2
     assert q("/_sandbox/requests", params={"status": 400}).json()["total"] == 1
-    assert q("/_sandbox/requests", params={"operationId": "list_tenants"}).json()["total"] == 2
+    assert q("/_sandbox/requests", params={"operationId": "listChildTenants"}).json()["total"] == 2
     assert q("/_sandbox/requests", params={"api": "wallet"}).json()["total"] == 0
     limited = q("/_sandbox/requests", params={"limit": 1}).json()
     assert limited["total"] == 4 and len(limited["requests"]) == 1
@@ -102,8 +102,8 @@ def test_bad_fault_header_is_400_naming_it(client, value):
 
 
 def test_fault_rule_with_count_and_operation(client):
-    rule = client.post("/_sandbox/faults", json={"api": "bizzlink", "operationId": "create_tenant",
-                                                 "status": 500, "times": 2})
+    rule = client.post("/_sandbox/faults", json={
+        "api": "bizzlink", "operationId": "createChildTenant", "status": 500, "times": 2})
     assert rule.status_code == 201
     assert rule.json()["remaining"] == 2
     assert client.get("/bizzlink/tenants", auth=AUTH).status_code == 200
@@ -131,6 +131,7 @@ def test_fault_probability_is_deterministic_per_seed(app, sandbox_id):
 
     first, second = run(sandbox_id + "-a"), run(sandbox_id + "-b")
     assert first == second
+    assert set(first) == {200, 503}  # each answer is the fault or the real one, nothing else
     assert 2 <= first.count(503) <= 18
 
 

@@ -212,4 +212,4 @@ def test_the_journal_keeps_the_query_the_client_sent(client):
     assert _page(client, colour="red", size="9999")["size"] == 2000
     entry = client.get("/_sandbox/requests", params={"api": "wallet"}).json()["requests"][-1]
     assert entry["query"] == "colour=red&size=9999"
-    assert entry["operationId"].endswith("list_tenants")
+    assert entry["operationId"] == "listTenants"

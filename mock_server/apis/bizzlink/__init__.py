@@ -13,6 +13,7 @@ API = ApiDefinition(
     spec="bizzlink.yaml",
     base_path="/bizzlink",
     render_error=render_error,
+    handlers="mock_server.apis.bizzlink.handlers",
     body_validation_status=422,
     build_state=build_state,
     credentials=credentials,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from mock_server.store import Sandbox
+from mock_server.sandbox import Sandbox
 
 
 def timestamp(sandbox: Sandbox) -> str:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import pycountry
 
 from mock_server.apis.bizzlink.common import code_base, timestamp
+from mock_server.collection import Collection, Record, UniqueViolation
 from mock_server.errors import Conflict, NotFound, Unprocessable
 from mock_server.errors import FieldError as FE
-from mock_server.store import Collection, Record, UniqueViolation
 
 if TYPE_CHECKING:
     from mock_server.apis.bizzlink.models import Account, BizzlinkState

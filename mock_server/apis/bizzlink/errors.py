@@ -21,5 +21,9 @@ def render_error(error: ApiError) -> ErrorResponse:
             key = "header" if fe.location == "header" else "parameter"
             item["detail"] = f"{fe.parameter} {fe.detail}"
             item["source"] = {key: fe.parameter}
+        elif error.status == 415:
+            # Every 415 is about the Content-Type header (docs/bizzlink.md, Validation),
+            # also when Connexion or the body-limit middleware refused it without a field.
+            item["source"] = {"header": "Content-Type"}
         items.append(item)
     return ErrorResponse(error.status, {"errors": items}, CONTENT_TYPE, error.headers)

@@ -12,9 +12,9 @@ from mock_server.apis.bizzlink.auth import SCOPE_ACCOUNT
 from mock_server.apis.bizzlink.entities import LE_ATTRIBUTES, PEPPOL_ATTRIBUTES
 from mock_server.apis.bizzlink.errors import CONTENT_TYPE
 from mock_server.apis.bizzlink.models import ATTRIBUTES, Account, BizzlinkState
+from mock_server.collection import Record
 from mock_server.context import RequestContext
 from mock_server.errors import Conflict, FieldError, Forbidden, Unauthorized
-from mock_server.store import Record
 
 JSON_API = {"Content-Type": CONTENT_TYPE}
 
@@ -83,7 +83,7 @@ def _created(ctx: RequestContext, record: Record, kind: str) -> Any:
     return {"data": resource(record, kind)}, 201, headers
 
 
-def list_tenants(ctx: RequestContext, page_number: int = 1, page_size: int = 20) -> Any:
+def list_child_tenants(ctx: RequestContext, page_number: int = 1, page_size: int = 20) -> Any:
     state, caller = _caller(ctx)
     models.require_partner(caller)
     total = state.count_children(caller.id)
@@ -91,19 +91,19 @@ def list_tenants(ctx: RequestContext, page_number: int = 1, page_size: int = 20)
     return _list_document(ctx, [resource(r) for r in items], total, page_number, page_size)
 
 
-def create_tenant(ctx: RequestContext, body: dict) -> Any:
+def create_child_tenant(ctx: RequestContext, body: dict) -> Any:
     state, caller = _caller(ctx)
     _check_create(body["data"], TENANTS)
     record = models.create_tenant(state, caller, body["data"]["attributes"])
     return _created(ctx, record, TENANTS)
 
 
-def get_tenant(ctx: RequestContext, id: str) -> Any:
+def get_child_tenant(ctx: RequestContext, id: str) -> Any:
     state, caller = _caller(ctx)
     return {"data": resource(state.child_for(caller, id.lower()))}, 200, JSON_API
 
 
-def update_tenant(ctx: RequestContext, id: str, body: dict) -> Any:
+def update_child_tenant(ctx: RequestContext, id: str, body: dict) -> Any:
     state, caller = _caller(ctx)
     data = body["data"]
     tenant_id = id.lower()
@@ -194,7 +194,7 @@ def delete_peppol_id(ctx: RequestContext, tenantId: str, leId: str, peppolIdId: 
     return None, 204
 
 
-def deregister_peppol_id(ctx: RequestContext, tenantId: str, leId: str,
+def deregister_from_smp(ctx: RequestContext, tenantId: str, leId: str,
                          peppolIdId: str) -> Any:
     state, caller = _caller(ctx)
     record = entities.deregister_peppol_id(state, caller, tenantId.lower(), leId.lower(),

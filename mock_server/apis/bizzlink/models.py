@@ -19,11 +19,12 @@ import pycountry
 from mock_server.apis.bizzlink import entities
 from mock_server.apis.bizzlink.common import code_base, timestamp
 from mock_server.apis.bizzlink.entities import LE_ATTRIBUTES, PEPPOL_ATTRIBUTES
+from mock_server.collection import Collection, Record, UniqueViolation
 from mock_server.config import Config
 from mock_server.errors import FieldError as FE
 from mock_server.errors import Forbidden, NotFound, Unprocessable
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Record, Sandbox, UniqueViolation
+from mock_server.sandbox import Sandbox
 
 BILLING_MODELS = ("SEATS", "FLOW")
 ATTRIBUTES = ("active", "addressCity", "addressCountry", "addressPostalCode", "addressStreet",

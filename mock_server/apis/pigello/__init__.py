@@ -12,6 +12,7 @@ API = ApiDefinition(
     spec="pigello.yaml",
     base_path="/accounts/users/customer",
     render_error=render_error,
+    handlers="mock_server.apis.pigello.handlers",
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,

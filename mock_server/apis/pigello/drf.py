@@ -29,6 +29,7 @@ from connexion.validators.abstract import AbstractRequestBodyValidator
 from email_validator import EmailNotValidError, validate_email
 from starlette.types import Receive, Scope
 
+from mock_server.dispatch import remember_body
 from mock_server.errors import BadRequest, FieldError
 
 # Read-only members of any Pigello object: ignored in input, and named as such.
@@ -323,6 +324,9 @@ def read_body(schema: dict, data: Any, partial: bool) -> tuple[Any, Reading]:
     Raises :class:`DRFValidationError` with DRF's error body.
     """
     reading = Reading()
+    if data is None:
+        # DRF's Serializer.errors for data=None (a JSON null body): its own wording.
+        raise DRFValidationError({"non_field_errors": ["No data provided"]})
     if schema.get("type") == "array":
         if not isinstance(data, list):
             raise DRFValidationError({"non_field_errors": [
@@ -402,6 +406,7 @@ class DRFBodyValidator(AbstractRequestBodyValidator):
         scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
         if reading.ignored:
             scope = {**scope, SCOPE_IGNORED: reading.ignored}
+        remember_body(scope, value)
         return receive, scope
 
     def _validate(self, body: Any) -> dict | None:

@@ -115,7 +115,7 @@ def delete_tenant(ctx: RequestContext, pk: str) -> Any:
     return _delete(ctx, TENANT, pk)
 
 
-def bulk_tenants(ctx: RequestContext, body: list) -> Any:
+def bulk_write_tenants(ctx: RequestContext, body: list) -> Any:
     return _bulk(ctx, TENANT, body)
 
 
@@ -139,29 +139,29 @@ def delete_subtenant(ctx: RequestContext, pk: str) -> Any:
     return _delete(ctx, SUBTENANT, pk)
 
 
-def bulk_subtenants(ctx: RequestContext, body: list) -> Any:
+def bulk_write_subtenants(ctx: RequestContext, body: list) -> Any:
     return _bulk(ctx, SUBTENANT, body)
 
 
-def list_connections(ctx: RequestContext, **_: Any) -> Any:
+def list_subtenant_tenant_connections(ctx: RequestContext, **_: Any) -> Any:
     return _list(ctx, CONNECTION)
 
 
-def create_connection(ctx: RequestContext, body: dict) -> Any:
+def create_subtenant_tenant_connection(ctx: RequestContext, body: dict) -> Any:
     return _create(ctx, CONNECTION, body)
 
 
-def get_connection(ctx: RequestContext, pk: str) -> Any:
+def get_subtenant_tenant_connection(ctx: RequestContext, pk: str) -> Any:
     return _get(ctx, CONNECTION, pk)
 
 
-def update_connection(ctx: RequestContext, pk: str, body: dict) -> Any:
+def update_subtenant_tenant_connection(ctx: RequestContext, pk: str, body: dict) -> Any:
     return _update(ctx, CONNECTION, pk, body)
 
 
-def delete_connection(ctx: RequestContext, pk: str) -> Any:
+def delete_subtenant_tenant_connection(ctx: RequestContext, pk: str) -> Any:
     return _delete(ctx, CONNECTION, pk)
 
 
-def bulk_connections(ctx: RequestContext, body: list) -> Any:
+def bulk_write_subtenant_tenant_connections(ctx: RequestContext, body: list) -> Any:
     return _bulk(ctx, CONNECTION, body)

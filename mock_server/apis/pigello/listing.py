@@ -22,8 +22,8 @@ from mock_server.apis.pigello.models import (
     parse_datetime,
     value,
 )
+from mock_server.collection import Record
 from mock_server.errors import BadRequest, FieldError
-from mock_server.store import Record
 
 RESERVED = ("_page", "_page_size", "_order_by", "_search", "_jsonl", "_slim", "_statistics",
             "tags", "customer_columns", "global_realestates", "global_segments")

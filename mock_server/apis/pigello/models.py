@@ -24,10 +24,12 @@ from mock_server.apis.pigello.drf import (
     nest,
     read_object,
 )
+from mock_server.clock import isoformat
+from mock_server.collection import Collection, Record
 from mock_server.config import SPEC_DIR, Config
 from mock_server.errors import Conflict, FieldError
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Record, Sandbox, isoformat
+from mock_server.sandbox import Sandbox
 from mock_server.yaml_io import load_yaml
 
 API = "pigello"

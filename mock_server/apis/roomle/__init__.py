@@ -11,6 +11,7 @@ API = ApiDefinition(
     spec="roomle.yaml",
     base_path="/v2",
     render_error=render_error,
+    handlers="mock_server.apis.roomle.handlers",
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,

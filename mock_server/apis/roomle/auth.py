@@ -16,9 +16,9 @@ from starlette.datastructures import Headers
 
 from mock_server.apis.roomle import tokens
 from mock_server.apis.roomle.models import API, RoomleState, User
+from mock_server.collection import Record
 from mock_server.errors import FieldError, Forbidden, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
-from mock_server.store import Record
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from typing import Any
 from mock_server.apis.roomle import models
 from mock_server.apis.roomle.auth import authenticate
 from mock_server.apis.roomle.models import API, RoomleState, User
+from mock_server.clock import isoformat
+from mock_server.collection import Record
 from mock_server.context import RequestContext
 from mock_server.errors import FieldError, Unauthorized
-from mock_server.store import Record, isoformat
 
 
 def _reader(ctx: RequestContext) -> tuple[RoomleState, User | None]:

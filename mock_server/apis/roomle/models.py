@@ -20,11 +20,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mock_server.apis.roomle import tokens
+from mock_server.clock import isoformat
+from mock_server.collection import Collection, Record, UniqueViolation
 from mock_server.config import Config
 from mock_server.errors import Conflict, Forbidden, NotFound, Unprocessable
 from mock_server.errors import FieldError as FE
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Record, Sandbox, UniqueViolation, isoformat
+from mock_server.sandbox import Sandbox
 
 API = "roomle"
 PACKAGES = ("tenant_free", "tenant_basic", "tenant_premium", "tenant_enterprise")

@@ -11,6 +11,7 @@ API = ApiDefinition(
     spec="wallet.yaml",
     base_path="/api/v1",
     render_error=render_error,
+    handlers="mock_server.apis.wallet.handlers",
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,

@@ -42,14 +42,14 @@ def _tenant_id(ctx: RequestContext) -> str:
     return ctx.headers["x-tenant-id"]
 
 
-def register(ctx: RequestContext, body: dict) -> Any:
+def register_tenant(ctx: RequestContext, body: dict) -> Any:
     caller = _caller(ctx, optional=True)
     tenant, admin, key = models.register(_state(ctx), caller, body)
     data = {**models.tenant_view(tenant), "tenantAdmin": models.admin_view(admin, key)}
     return envelope(201, "Tenant registered successfully", data)
 
 
-def update(ctx: RequestContext, body: dict) -> Any:
+def update_tenant(ctx: RequestContext, body: dict) -> Any:
     record = models.update(_state(ctx), _caller(ctx), _tenant_id(ctx), body)
     return envelope(200, "Tenant updated successfully", models.tenant_view(record))
 
@@ -75,16 +75,16 @@ def list_tenants(ctx: RequestContext, tenantId: str | None = None, name: str | N
 list_tenants_slash = list_tenants
 
 
-def delete(ctx: RequestContext) -> Any:
+def delete_tenant(ctx: RequestContext) -> Any:
     record = models.delete(_state(ctx), _caller(ctx), _tenant_id(ctx))
     return envelope(200, "Tenant deleted successfully", models.tenant_view(record))
 
 
-def restore(ctx: RequestContext) -> Any:
+def restore_tenant(ctx: RequestContext) -> Any:
     record = models.restore(_state(ctx), _caller(ctx), _tenant_id(ctx))
     return envelope(200, "Tenant restored successfully", models.tenant_view(record))
 
 
-def history(ctx: RequestContext) -> Any:
+def get_tenant_history(ctx: RequestContext) -> Any:
     entries = models.history(_state(ctx), _caller(ctx), _tenant_id(ctx))
     return envelope(200, "Tenant history retrieved successfully", entries)

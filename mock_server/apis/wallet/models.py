@@ -25,10 +25,12 @@ from urllib.parse import urlsplit
 import phonenumbers
 import pycountry
 
+from mock_server.clock import isoformat
+from mock_server.collection import Collection, Record, UniqueViolation, compact
 from mock_server.config import Config
 from mock_server.errors import BadRequest, Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from mock_server.fixtures import FixtureError
-from mock_server.store import Collection, Record, Sandbox, UniqueViolation, compact, isoformat
+from mock_server.sandbox import Sandbox
 
 API = "wallet"
 UNITS = {"HOURS": timedelta(hours=1), "DAYS": timedelta(days=1), "WEEKS": timedelta(weeks=1),
@@ -218,12 +220,13 @@ def register(state: WalletState, caller: Principal | None,
         raise Conflict("Duplicate tenant email")
     if state.users.is_taken("email", a["email"].lower()):
         raise Conflict("Duplicate user email")
+    moment = state.sandbox.now()  # one instant: the key expires exactly its duration after
     try:
-        expires = state.sandbox.now() + UNITS[a["duration"]] * a["keyDuration"]
+        expires = moment + UNITS[a["duration"]] * a["keyDuration"]
     except OverflowError:
         raise Unprocessable("Validation failed", errors=[FieldError(
             "makes the key outlive the calendar", pointer="/tenantAdmin/keyDuration")]) from None
-    now = state.now()
+    now = isoformat(moment)
     tenant = state.tenants.insert({
         "id": state.sandbox.new_uuid(), "name": t["name"], "email": t["email"],
         "phoneNumber": phone, "address": t.get("address"), "country": country,

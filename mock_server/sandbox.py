@@ -1,0 +1,98 @@
+"""One sandbox: an isolated world with its own data, clock, randomness and
+control-plane state (outbox, journal, fault rules).
+
+Lock discipline: every sandbox owns one re-entrant lock. A handler that reads or
+writes a sandbox runs entirely under that lock (the dispatcher takes it around the
+handler call), so a check-then-write (uniqueness, ownership) is atomic and a
+concurrent request can never observe or produce a half-applied change.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from faker import Faker
+
+from mock_server.clock import Clock, isoformat
+from mock_server.collection import clone
+from mock_server.control.state import FaultRules, Journal
+
+
+class Sandbox:
+    """One isolated world: its own collections, clock, randomness and per-API state."""
+
+    OUTBOX_SIZE = 1000
+
+    JOURNAL_BYTES = 4 * 1024 * 1024
+
+    def __init__(self, name: str, seed: int, journal_size: int = 1000) -> None:
+        self.name = name
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.clock = Clock()
+        self.random = random.Random(seed)
+        self._faker: Faker | None = None
+        self.apis: dict[str, Any] = {}
+        self.outbox: deque[dict[str, Any]] = deque(maxlen=self.OUTBOX_SIZE)
+        self.journal = Journal(journal_size, self.JOURNAL_BYTES)
+        self.faults = FaultRules(seed)
+        self.version = 0  # moved by every accepted write (persistence saves what moved)
+
+    @property
+    def faker(self) -> Faker:
+        """The sandbox's own Faker, seeded from the sandbox seed (built on first use)."""
+        if self._faker is None:
+            self._faker = Faker(["de_DE", "fr_FR", "nl_NL", "en_GB", "it_IT", "es_ES"])
+            self._faker.seed_instance(self.seed)
+        return self._faker
+
+    def savepoint(self) -> tuple[Any, Any, dict[str, Any]]:
+        """What a request may advance besides its data: the sandbox's randomness (ids,
+        keys), its Faker's, and what each API state keeps (``savepoint()`` on the state,
+        e.g. a next-id counter). See :meth:`rollback`."""
+        fakers = [f.random.getstate() for f in self._faker.factories] \
+            if self._faker is not None else None
+        apis = {name: state.savepoint() for name, state in self.apis.items()
+                if hasattr(state, "savepoint")}
+        return self.random.getstate(), fakers, apis
+
+    def rollback(self, point: tuple[Any, Any, dict[str, Any]]) -> None:
+        """Back to a :meth:`savepoint`: a rejected request leaves the ids and keys that
+        later requests get exactly as if it had never been sent."""
+        state, fakers, apis = point
+        self.random.setstate(state)
+        if fakers is not None and self._faker is not None:
+            for factory, faker_state in zip(self._faker.factories, fakers, strict=True):
+                factory.random.setstate(faker_state)
+        for name, api_point in apis.items():
+            self.apis[name].rollback(api_point)
+
+    def new_uuid(self) -> str:
+        """A UUID4 drawn from the sandbox's own seeded randomness (reproducible)."""
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def state(self, api: str) -> Any:
+        return self.apis[api]
+
+    def to_outbox(self, api: str, kind: str, to: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Record a message an API would send (email, webhook ...) instead of sending it.
+
+        ``kind`` e.g. "email" or "webhook"; ``to`` the address or URL. The outbox is
+        bounded (oldest dropped) and shown by ``GET /_sandbox/outbox``.
+        """
+        message = {"id": self.new_uuid(), "api": api, "kind": kind, "to": to,
+                   "payload": clone(payload), "createdAt": isoformat(self.now())}
+        self.outbox.append(message)
+        return message
+
+
+SandboxBuilder = Callable[[Sandbox, dict[str, Any]], None]
