@@ -63,6 +63,7 @@ class _RoutingAPI(connexion_routing.RoutingAPI):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         self._paths: dict[str, MethodDispatch] = {}
         super().__init__(*args, **kwargs)
+        self.router.redirect_slashes = False  # see RoutingMiddleware
 
     @staticmethod
     def _framework_path_and_name(operation: t.Any, path: str) -> tuple[str, str]:
@@ -84,7 +85,17 @@ class _RoutingAPI(connexion_routing.RoutingAPI):
 
 
 class RoutingMiddleware(connexion_routing.RoutingMiddleware):
-    """Connexion's routing middleware building :class:`_RoutingAPI` for every spec."""
+    """Connexion's routing middleware building :class:`_RoutingAPI` for every spec.
+
+    Starlette's routers answer a path that misses only by a trailing slash with a bare
+    307 to the other form; no provider does that (each API's own slash rules are its
+    middlewares' and its spec's), so here such a path matches no operation and is a 404
+    in the API's format like any other unknown path.
+    """
+
+    def __init__(self, app: t.Any) -> None:
+        super().__init__(app)
+        self.router.redirect_slashes = False
 
     def add_api(self, specification: t.Any, base_path: str | None = None,
                 arguments: dict | None = None, **kwargs: t.Any) -> None:

@@ -115,20 +115,20 @@ ODD = ["%0A", "%0D", "%00", "%E2%82%AC", "a%2Fb", "%FF", "%0D%0AX-Injected:%201"
 # APPEND_SLASH, 301) and 404s a path no route has; Bizzlink 404s every trailing slash
 # (docs/bizzlink.md). A decoded newline (%0A) is matched by Starlette's route patterns
 # only at the very end of a path (Python's ``$`` allows a final newline, ``.`` never
-# matches one): so "x\n" + "/" is the routing's own 307 to the slashless path, and a
-# newline inside a path matches no route (404).
+# matches one): a newline inside a path ("x\n" + "/") matches no route (404; routing
+# never redirects between slash forms: mock_server/routing.py).
 ODD_STATUS = {
     "/accounts/users/customer/tenant/": {
-        "%0A": (301, 307), "%0D": (301, 401), "%00": (301, 401), "%E2%82%AC": (301, 401),
+        "%0A": (301, 404), "%0D": (301, 401), "%00": (301, 401), "%E2%82%AC": (301, 401),
         "a%2Fb": (404, 404), "%FF": (301, 401), "%0D%0AX-Injected:%201": (301, 404)},
-    "/api/v1/tenants/": {**dict.fromkeys(ODD, (404, 404)), "%0A": (404, 307)},
+    "/api/v1/tenants/": dict.fromkeys(ODD, (404, 404)),
     "/v2/tenants/": {
-        "%0A": (404, 307), "%0D": (401, 401), "%00": (401, 401), "%E2%82%AC": (401, 401),
+        "%0A": (404, 404), "%0D": (401, 401), "%00": (401, 401), "%E2%82%AC": (401, 401),
         "a%2Fb": (404, 404), "%FF": (401, 401), "%0D%0AX-Injected:%201": (404, 404)},
     "/bizzlink/tenants/": {
         "%0A": (404, 404), "%0D": (401, 404), "%00": (401, 404), "%E2%82%AC": (401, 404),
         "a%2Fb": (404, 404), "%FF": (401, 404), "%0D%0AX-Injected:%201": (404, 404)},
-    "/_sandbox/": {**dict.fromkeys(ODD, (404, 404)), "%0A": (404, 307)},
+    "/_sandbox/": dict.fromkeys(ODD, (404, 404)),
 }
 
 
@@ -217,3 +217,16 @@ def config_with(**values):
     from mock_server.config import Config
 
     return Config(**values)
+
+
+@pytest.mark.parametrize("method, path, api_error", [
+    ("POST", "/api/v1/tenants/register/", b'"statusCode": 404'),
+    ("POST", "/v2/auth/signin/", b'"code": "no_route"'),
+    ("GET", "/_sandbox/health/", b'"status": 404'),
+])
+def test_a_path_that_misses_by_a_slash_is_the_apis_404_not_a_redirect(server, method, path,
+                                                                      api_error):
+    resp = httpx.request(method, f"{server.url}{path}", follow_redirects=False)
+    assert resp.status_code == 404
+    assert "location" not in resp.headers
+    assert api_error in resp.content
