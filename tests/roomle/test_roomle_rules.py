@@ -108,6 +108,59 @@ def test_packages_keep_a_given_id_and_default_from_promocode_to_false(client, cr
     assert (second["id"], second["fromPromocode"]) == ("pkg-mine", True)
 
 
+def test_generated_package_ids_have_twelve_hex_digits(client, credentials):
+    resp = client.post(BASE, headers=headers(credentials, SUPER), json={
+        "name": "many_packages", "packages": [{"package": "tenant_basic"}] * 12})
+    assert resp.status_code == 201, resp.text
+    ids = [p["id"] for p in resp.json()["tenant"]["packages"]]
+    assert all(re.fullmatch(r"pkg-[0-9a-f]{12}", i) for i in ids) and len(set(ids)) == 12, ids
+
+
+@pytest.mark.parametrize("visibility", [0, 10])
+def test_visibility_bounds_are_inclusive(client, credentials, visibility):
+    sup = headers(credentials, SUPER)
+    resp = client.post(BASE, json={"name": "edge", "visibility": visibility}, headers=sup)
+    assert resp.status_code == 201 and resp.json()["tenant"]["visibility"] == visibility
+    resp = client.put(f"{BASE}/{DEMO}", json={"visibility": visibility}, headers=sup)
+    assert resp.status_code == 200 and resp.json()["tenant"]["visibility"] == visibility
+
+
+def test_a_tenant_created_with_connections_owns_and_connects_them(client):
+    freeze(client, "2030-07-07T07:07:07.000Z")
+    sup = admin(client)
+    resp = client.post(BASE, headers=sup, json={"name": "with_catalogs", "catalogConnections": [
+        {"id": "fresh_catalog", "owner": True, "public": True}, {"id": "demo_catalog"}]})
+    assert resp.status_code == 201, resp.text
+    made = resp.json()["tenant"]
+    assert (made["catalogs"], made["visibleCatalogs"]) == \
+        (["fresh_catalog"], ["fresh_catalog", "demo_catalog"])
+    assert client.get(BASE, headers=sup).json()["meta"]["lastUpdated"] == \
+        "2030-07-07T07:07:07.000Z"
+    resp = client.put(f"{BASE}/{DORMANT}", headers=sup, json={"catalogConnections": [
+        {"id": "fresh_catalog", "owner": True}]})
+    assert resp.status_code == 422 and error_fields(resp) == ["catalogConnections.0.owner"]
+    resp = client.put(f"{BASE}/{PRIVATE}", headers=admin(client), json={"catalogConnections": [
+        {"id": "fresh_catalog"}]})
+    assert resp.status_code == 200, resp.text
+    conns = {c["id"]: c for c in resp.json()["tenant"]["catalogConnections"]}
+    assert conns["fresh_catalog"]["public"] is True and conns["fresh_catalog"]["owner"] is False
+
+
+def test_updating_a_connected_tenant_leaves_the_catalog_its_owners(client, credentials):
+    sup = headers(credentials, SUPER)
+    for label in ("First", "Second"):
+        resp = client.put(f"{BASE}/{PRIVATE}", headers=manager(credentials, PRIVATE), json={
+            "label": label, "catalogConnections": [{"id": "demo_catalog", "visibilityLevel": 2}]})
+        assert resp.status_code == 200, resp.text
+    resp = client.put(f"{BASE}/{DORMANT}", headers=sup, json={"catalogConnections": [
+        {"id": "demo_catalog", "owner": True}]})
+    assert resp.status_code == 422 and error_fields(resp) == ["catalogConnections.0.owner"]
+    resp = client.put(f"{BASE}/{DORMANT}", headers=sup, json={"catalogConnections": [
+        {"id": "demo_catalog"}]})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["tenant"]["catalogConnections"][0]["public"] is True
+
+
 def test_date_times_with_a_lower_case_t_and_z_are_accepted_as_the_spec_allows(client,
                                                                              credentials):
     """RFC 3339 (the spec's date-time) allows 't' and 'z'; validFrom is still checked
@@ -441,10 +494,10 @@ def test_a_secret_sent_where_no_secret_belongs_is_masked_in_the_journal(client, 
 
 def test_generated_tenants_are_faker_made(tmp_path):
     out = tmp_path / "gen.yaml"
-    assert main(["generate", "--seed", "5", "--roomle-tenants", "6", "--quiet",
+    assert main(["generate", "--seed", "5", "--roomle-tenants", "40", "--quiet",
                  "-o", str(out)]) == 0
     made = [t for t in yaml.safe_load(out.read_text())["roomle"]["tenants"] if t["id"] >= 100]
-    assert len(made) == 6
+    assert len(made) == 40
     assert not any(re.fullmatch(r"tenant(_\d+)?", t["name"]) for t in made), made
     assert all(t["catalogConnections"][0]["id"] == f"{t['name']}_catalog" for t in made)
 
