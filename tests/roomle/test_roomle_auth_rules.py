@@ -108,7 +108,8 @@ def test_plain_token_mode_also_takes_the_anonymous_session():
 def test_an_empty_token_header_is_401_naming_the_token(client, credentials):
     p = credentials("roomle", SUPER)
     resp = client.get(f"{BASE}/{DEMO}", headers=_with_token(p, ""))
-    assert resp.status_code == 401 and "token" in error_fields(resp)
+    assert resp.status_code == 401 and error_fields(resp) == ["token"]
+    assert resp.json()["error"]["errors"][0]["message"] == "is required"
 
 
 def test_a_token_decrypting_to_an_empty_part_is_refused(client, credentials):
