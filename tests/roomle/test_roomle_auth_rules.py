@@ -10,6 +10,7 @@ import pytest
 
 from mock_server.apis.roomle import tokens
 from mock_server.app import create_app
+from mock_server.cli import main
 from mock_server.config import Config
 from tests.roomle.helpers import BASE, DEMO, MANAGER, SUPER, error_fields, sandbox_now
 
@@ -121,3 +122,14 @@ def test_a_token_decrypting_to_an_empty_part_is_refused(client, credentials):
                           headers=_with_token(p, tokens.encrypt(p["secret"], plain)))
         assert resp.status_code == 401 and error_fields(resp) == ["token"], plain
         assert "<timestamp>;<sessionToken>;<apiKey>" in resp.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("moment,printed", [
+    ("2030-01-01T00:00:00.999Z", "2030-01-01T00:00:00.999Z"),
+    ("2030-01-01T00:00:00.000999Z", "2030-01-01T00:00:00.000Z"),
+    ("2030-01-01T01:30:00.123+01:00", "2030-01-01T00:30:00.123Z")])
+def test_tokens_carry_the_moment_in_utc_with_milliseconds(capsys, moment, printed):
+    assert main(["roomle-token", "--secret", KEYS[16], "--api-key", "rml_k",
+                 "--session", "rml_s", "--timestamp", moment]) == 0
+    token = capsys.readouterr().out.strip()
+    assert tokens.decrypt(KEYS[16], token) == ("02", f"{printed};rml_s;rml_k")
