@@ -200,8 +200,9 @@ def _is_url(value: Any) -> bool:
 
 
 def _parse_time(value: Any) -> datetime | None:
+    """An RFC 3339 date-time (the spec's ``date-time``: ``T`` and ``Z`` in either case)."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return datetime.fromisoformat(str(value).upper().replace("Z", "+00:00"))
     except ValueError:
         return None
 
