@@ -117,6 +117,17 @@ def test_a_patch_keeping_its_own_custom_id_and_a_new_one_in_bulk(pg):
     assert resp.json() == [{"custom_id": ["Tenant with this custom id already exists."]}]
 
 
+def test_bulk_may_swap_two_custom_ids(pg, ids):
+    resp = pg("POST", f"{TENANTS}list/", json=[{"id": T1, "custom_id": "T-1002"},
+                                              {"id": T2, "custom_id": "T-1001"}])
+    assert resp.status_code == 200, resp.text
+    assert [r["custom_id"] for r in resp.json()] == ["T-1002", "T-1001"]
+    assert ids(f"{TENANTS}?custom_id=T-1001") == [T2]
+    assert ids(f"{TENANTS}?custom_id=T-1002") == [T1]
+    resp = pg("POST", TENANTS, json={"first_name": "N", "custom_id": "T-1001"})
+    assert resp.status_code == 400, resp.text
+
+
 # --- fixtures ------------------------------------------------------------------------
 
 CUSTOMER = {"id": CUSTOMER_A, "name": "A"}
