@@ -83,6 +83,15 @@ def test_a_member_away_from_its_default_is_kept_and_can_go_back(pg, ids, path, m
     assert pg("GET", f"{path}{made['id']}/").json() == made
 
 
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_date_time_outside_utcs_years_is_drfs_overflow_400(pg, client, moment):
+    before = client.get("/_sandbox/state").json()["pigello"]
+    resp = pg("POST", TENANTS, json={"first_name": "A", "active_to": moment})
+    assert resp.status_code == 400, resp.text
+    assert resp.json() == {"active_to": ["Datetime value out of range."]}
+    assert client.get("/_sandbox/state").json()["pigello"] == before
+
+
 def test_a_new_subtenant_keeps_every_allow_flag_as_sent(pg):
     body = person(SUBTENANTS, first_name="Greta", allow_notifications=True)
     got = pg("POST", SUBTENANTS, json=body).json()

@@ -145,7 +145,10 @@ def _string(schema: dict, value: Any) -> tuple[Any, list[str] | None]:
         moment = parse_datetime(value) if isinstance(value, str) else None
         if moment is None:
             return None, [DATETIME_FORMAT]
-        return render_datetime(moment), None
+        try:
+            return render_datetime(moment), None
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+            return None, ["Datetime value out of range."]
     if "enum" in schema:
         choices = {str(c): c for c in schema["enum"] if c is not None}
         if str(value) in choices and not isinstance(value, (list, dict)):
