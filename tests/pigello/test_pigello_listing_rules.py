@@ -73,3 +73,11 @@ def test_a_reference_filter_that_is_no_uuid_is_drfs_uuid_message(pg, query, name
     resp = pg("GET", f"{CONNECTIONS}?{query}")
     assert resp.status_code == 400, resp.text
     assert resp.json() == {name: ["Must be a valid UUID."]}
+
+
+@pytest.mark.parametrize("query", ["is_active!=maybe&_page=1&_page_size=1",
+                                   "tenant!=nope&_page=1&_page_size=5"])
+def test_a_bad_filter_is_400_with_paging_too(pg, query):
+    resp = pg("GET", f"{CONNECTIONS}?{query}")
+    assert resp.status_code == 400, resp.text
+    assert list(resp.json()) == [query.split("=")[0]]
