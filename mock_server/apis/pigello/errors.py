@@ -25,6 +25,8 @@ def message(fe: FieldError) -> str:
         return "A valid integer is required."
     if fe.code == "type" and fe.limit == "boolean":
         return "Must be a valid boolean."
+    if fe.code == "format" and fe.limit == "uuid":
+        return "Must be a valid UUID."
     if fe.code in ("minimum", "maximum"):
         word = "greater" if fe.code == "minimum" else "less"
         return f"Ensure this value is {word} than or equal to {fe.limit}."
