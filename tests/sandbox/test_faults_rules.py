@@ -185,3 +185,9 @@ def test_a_rule_status_without_a_standard_name_is_answered_in_the_apis_format(cl
     resp = client.get("/api/v1/tenants", headers=WALLET)
     assert resp.status_code == 499
     assert resp.json()["statusCode"] == 499
+
+
+def test_a_delay_in_the_status_range_is_still_a_delay(client, sleeps):
+    resp = client.get(TENANTS, auth=AUTH, headers={"X-Sandbox-Fault": "delay=500"})
+    assert resp.status_code == 200
+    assert sleeps == [0.5]

@@ -169,3 +169,24 @@ def test_secrets_in_the_access_log_are_masked_new_ones_too():
     output = srv.output()
     assert WALLET_KEY not in output and key not in output
     assert output.count("leak=***") == 2
+
+
+def test_a_bare_bearer_token_is_masked_and_ids_are_not(client):
+    partner = "bdd640fb-0667-4ad1-9c80-317fa3b1799d"  # the SEATS partner's own tenant id
+    client.get(f"/bizzlink/tenants/{partner}", params={"t": "bzl_partner_seats_token"},
+               auth=AUTH)
+    entry = journal(client)["requests"][-1]
+    assert entry["path"] == f"/bizzlink/tenants/{partner}"
+    assert entry["query"] == "t=***"
+    assert "bzl_partner_seats_token" not in json.dumps(entry)
+
+
+def test_a_secret_that_contains_another_is_masked_whole(client):
+    token, secret = "nested-token-1", "nested-token-1-and-the-rest"
+    doc = {"version": 1, "bizzlink": {"accounts": [{
+        "id": "11111111-1111-4111-8111-111111111111", "name": "Nested Partner",
+        "role": "partner", "token": token, "hmacSecret": secret, "subscriptions": ["FLOW"]}]}}
+    assert client.post("/_sandbox/fixtures", json=doc).status_code == 200
+    client.get("/bizzlink/tenants", params={"s": secret}, auth=BizzlinkAuth(token, secret))
+    entry = journal(client)["requests"][-1]
+    assert entry["query"] == "s=***"  # never "***-and-the-rest"
