@@ -109,11 +109,12 @@ def test_the_window_is_inclusive_on_a_frozen_clock(client):
 def test_signature_tolerance_is_configurable():
     app = create_app(Config(signature_tolerance=10, validate_responses=True))
     with app.test_client() as c:
-        ok = c.get("/bizzlink/tenants",
-                   headers=signed("GET", "/bizzlink/tenants", ts=int(time.time()) - 5))
+        assert c.post("/_sandbox/clock", json={"now": "2030-01-01T00:00:00Z"}).status_code == 200
+        now = 1893456000  # 2030-01-01T00:00:00Z
+        ok = c.get("/bizzlink/tenants", headers=signed("GET", "/bizzlink/tenants", ts=now - 10))
         assert ok.status_code == 200
         late = c.get("/bizzlink/tenants",
-                     headers=signed("GET", "/bizzlink/tenants", ts=int(time.time()) - 60))
+                     headers=signed("GET", "/bizzlink/tenants", ts=now - 11))
         assert detail_401(late, "X-Bizzlink-Signature").endswith("window of 10 seconds")
 
 
