@@ -206,3 +206,35 @@ def test_put_state_answers_the_new_state(client):
     resp = client.put("/_sandbox/state", json=state)
     assert resp.status_code == 200
     assert resp.json() == state
+
+
+def test_reads_answer_200(client):
+    for path in ("/_sandbox/clock", "/_sandbox/faults", "/_sandbox/outbox", "/_sandbox/requests",
+                 "/_sandbox/credentials", "/_sandbox/state", "/_sandbox/coverage"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_the_journal_shows_the_last_100_by_default(client):
+    for _ in range(101):
+        client.get("/bizzlink/nowhere")
+    body = client.get("/_sandbox/requests").json()
+    assert body["total"] == 101 and len(body["requests"]) == 100
+    assert body["requests"][0]["id"] == body["requests"][-1]["id"] - 99
+
+
+def _wallet_calls(report: dict) -> int:
+    api = next(a for a in report["apis"] if a["api"] == "wallet")
+    return next(o for o in api["operations"] if o["operationId"].endswith(".list_tenants")
+                )["calls"]
+
+
+def test_clearing_coverage_clears_only_this_sandbox_by_default(client):
+    other = client.headers["X-Sandbox-Id"] + "-other"
+    assert client.get("/api/v1/tenants", headers={**WALLET, "X-Sandbox-Id": other}
+                      ).status_code == 200
+    assert client.get("/api/v1/tenants", headers=WALLET).status_code == 200
+    resp = client.delete("/_sandbox/coverage")
+    assert resp.status_code == 204
+    assert _wallet_calls(client.get("/_sandbox/coverage").json()) == 0
+    theirs = client.get("/_sandbox/coverage", headers={"X-Sandbox-Id": other}).json()
+    assert _wallet_calls(theirs) == 1
