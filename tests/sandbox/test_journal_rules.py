@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.control.journal import CAPTURE_BYTES
 from mock_server.serving import ServerProcess
 from mock_server.store import Sandbox
 from mock_server.testing import BizzlinkAuth
@@ -19,6 +18,8 @@ AUTH = BizzlinkAuth("bzl_partner_seats_token", "bzl_partner_seats_secret")
 WALLET_KEY = "wk_platform_admin_key"
 WALLET = {"X-API-KEY": WALLET_KEY}
 MARKER = "...[truncated]"
+CAPTURE_BYTES = 16 * 1024  # README: "each entry keeps at most 16 KiB of each body
+HEADER_BYTES = 8 * 1024  # and 8 KiB of headers (cut with `...[truncated]`)"
 REGISTER = {"tenant": {"name": "Journal Iso", "email": "iso@journal.example",
                        "phoneNumber": "030 901820", "country": {"code": "DE"}},
             "tenantAdmin": {"fullName": "Iso Admin", "email": "admin@journal.example",
@@ -104,14 +105,15 @@ def test_duration_is_measured_in_milliseconds(client):
     assert 120 <= duration < 60_000
 
 
-def test_overflowing_headers_end_with_a_note(client):
+def test_overflowing_headers_keep_8_kib_and_end_with_a_note(client):
     headers = {f"x-pad-{i:02d}": "p" * 1000 for i in range(20)}
-    client.get("/bizzlink/tenants", auth=AUTH, headers=headers)
+    client.get("/bizzlink/nowhere", headers=headers)  # no credential header: nothing masked
     shown = journal(client)["requests"][-1]["headers"]
-    assert shown["x-sandbox-journal"] == "further headers truncated"
+    assert shown.pop("x-sandbox-journal") == "further headers truncated"
     assert "x-pad-19" not in shown
     cut = [v for k, v in shown.items() if v.endswith(MARKER)]
     assert len(cut) == 1
+    assert sum(len(k) + len(v) for k, v in shown.items()) == HEADER_BYTES + len(MARKER)
 
 
 def _bounded_client(app: Any, sandbox_id: str, monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -190,3 +192,28 @@ def test_a_secret_that_contains_another_is_masked_whole(client):
     client.get("/bizzlink/tenants", params={"s": secret}, auth=BizzlinkAuth(token, secret))
     entry = journal(client)["requests"][-1]
     assert entry["query"] == "s=***"  # never "***-and-the-rest"
+
+
+def test_a_six_character_password_is_masked_too(client):
+    state = client.get("/_sandbox/state").json()
+    state["roomle"]["users"][0]["password"] = "pw6abc"
+    assert client.put("/_sandbox/state", json=state).status_code == 200
+    client.get("/bizzlink/nowhere", params={"s": "pw6abc"})
+    assert journal(client)["requests"][-1]["query"] == "s=***"
+
+
+def test_a_body_sent_in_many_pieces_is_kept_up_to_the_cap_exactly():
+    body = b'{"pad": "' + b"w" * (256 * 1024) + b'"}'
+
+    def pieces():
+        for start in range(0, len(body), 8 * 1024):
+            yield body[start:start + 8 * 1024]
+
+    srv = ServerProcess().start()
+    try:
+        httpx.post(f"{srv.url}/api/v1/tenants/register", content=pieces(),
+                   headers={**WALLET, "Content-Type": "application/json"})
+        shown = httpx.get(f"{srv.url}/_sandbox/requests").json()["requests"][-1]["body"]
+    finally:
+        srv.stop()
+    assert shown == body[:CAPTURE_BYTES].decode() + MARKER
