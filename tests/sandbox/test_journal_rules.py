@@ -166,11 +166,20 @@ def test_secrets_in_the_access_log_are_masked_new_ones_too():
         assert created.status_code == 201
         key = created.json()["data"]["tenantAdmin"]["apiKey"]
         httpx.get(f"{srv.url}/api/v1/tenants", params={"leak": key}, headers=WALLET)
+        nested = {"X-Sandbox-Id": "nested"}  # a secret that contains another is masked whole
+        doc = {"version": 1, "bizzlink": {"accounts": [{
+            "id": "11111111-1111-4111-8111-111111111111", "name": "Nested Partner",
+            "role": "partner", "token": "nested-token-1",
+            "hmacSecret": "nested-token-1-and-the-rest", "subscriptions": ["FLOW"]}]}}
+        assert httpx.post(f"{srv.url}/_sandbox/fixtures", json=doc,
+                          headers=nested).status_code == 200
+        httpx.get(f"{srv.url}/bizzlink/nowhere", params={"leak": "nested-token-1-and-the-rest"},
+                  headers=nested)
     finally:
         srv.stop()
     output = srv.output()
-    assert WALLET_KEY not in output and key not in output
-    assert output.count("leak=***") == 2
+    assert WALLET_KEY not in output and key not in output and "and-the-rest" not in output
+    assert output.count("leak=***") == 3
 
 
 def test_a_bare_bearer_token_is_masked_and_ids_are_not(client):
