@@ -70,7 +70,7 @@ class ApiError(Exception):
                 self.code = _CODES.get(status, "error")
         if code is not None:
             self.code = code
-        self.title = title or HTTPStatus(self.status).phrase
+        self.title = title or status_phrase(self.status)
         self.headers = dict(headers or {})
         # What a renderer may need beyond the text (e.g. ``media_type`` of a 415).
         self.info: dict[str, Any] = {}
