@@ -15,7 +15,7 @@ from mock_server.testing import BizzlinkAuth
 AUTH = BizzlinkAuth("bzl_partner_seats_token", "bzl_partner_seats_secret")
 WALLET = {"X-API-KEY": "wk_platform_admin_key"}
 TENANTS = "/bizzlink/tenants"
-CREATE_TENANT = "mock_server.apis.bizzlink.handlers.create_tenant"
+CREATE_TENANT = "createChildTenant"
 
 
 def _create(client: Any, name: str, **headers: str) -> Any:
