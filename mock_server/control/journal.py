@@ -181,6 +181,12 @@ class JournalMiddleware:
                 flags["req_trunc"] = flags["req_trunc"] or len(chunk) > room
             return message
 
+        def record() -> None:
+            if not flags.get("recorded"):
+                flags["recorded"] = True
+                self._record(scope, api.name, started, bytes(request_body),
+                             bytes(response_body), flags, note)
+
         async def snd(message: Message) -> None:
             if message["type"] == "http.response.start":
                 flags["status"] = message["status"]
@@ -189,13 +195,16 @@ class JournalMiddleware:
                 room = CAPTURE_BYTES - len(response_body)
                 response_body.extend(chunk[:max(room, 0)])
                 flags["resp_trunc"] = flags["resp_trunc"] or len(chunk) > room
+                if not message.get("more_body", False):
+                    # Recorded before the answer's last bytes leave: a client that has
+                    # its answer finds the call in the journal on its next request.
+                    record()
             await send(message)
 
         try:
             await self.app(scope, recv, snd)
         finally:
-            self._record(scope, api.name, started, bytes(request_body), bytes(response_body),
-                         flags, note)
+            record()  # no answer (a drop, an error below): recorded all the same
 
     def _record(self, scope: Scope, api: str, started: float, body: bytes, response: bytes,
                 flags: dict, note: dict[str, Any]) -> None:
