@@ -85,7 +85,8 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.url}/_sandbox/ready", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/_sandbox/ready", timeout=1).status_code == 200 \
+                        and proc.poll() is None:  # ours answered, not another on the port
                     return self
             except httpx.TransportError:
                 pass
