@@ -23,13 +23,13 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
-import re
 from collections.abc import Callable
 from copy import copy, deepcopy
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from connexion.decorators.parameter import sanitized  # Connexion's own argument names
 from connexion.jsonifier import JSONEncoder
 from connexion.middleware.abstract import ROUTING_CONTEXT, RoutedAPI, RoutedMiddleware
 from connexion.operations import AbstractOperation
@@ -73,13 +73,6 @@ def encode_json(data: Any) -> bytes:
         return orjson.dumps(data, default=_ENCODE_DEFAULT, option=_ORJSON_OPTIONS) + b"\n"
     except TypeError:
         return (json.dumps(data, cls=JSONEncoder) + "\n").encode()
-
-
-def sanitized(name: str) -> str:
-    """A parameter name as a Python argument name (Connexion's rule: ``page[number]``
-    becomes ``page_number``)."""
-    return name and re.sub("^[^a-zA-Z_]+", "", re.sub("[^0-9a-zA-Z_]", "",
-                                                       re.sub(r"\[(?!])", "_", name)))
 
 
 def _cast(value: Any, definition: dict) -> Any:

@@ -55,6 +55,17 @@ class BackgroundServer:
         self.stop()
 
 
+def stop_process(proc: subprocess.Popen | None) -> None:
+    """Stop a child server: terminate, and kill it if it has not exited within 15 s."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class ServerProcess:
     """``mock-server serve`` in a child process on a free port, as a user runs it.
 
@@ -97,13 +108,7 @@ class ServerProcess:
         raise RuntimeError(f"the server did not become ready: {self.output()}")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
     def output(self) -> str:
         """Everything the server printed (with ``capture=True``), once it has stopped."""

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import httpx
 
+from mock_server.serving import stop_process
+
 LISTENING = re.compile(r"tenant-sandbox listening on http://([^:/]+):(\d+)")
 
 
@@ -93,13 +95,7 @@ class Serve:
         return self
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         if self._reader is not None:
             self._reader.join(timeout=5)
 
