@@ -52,9 +52,11 @@ def limited_protocol(runtime: Any, max_header_bytes: int = DEFAULT_MAX_HEADER_BY
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._header_timer: asyncio.TimerHandle | None = None
+            self._requests = 0  # requests begun on this connection
             self._begin()
 
         def _begin(self) -> None:
+            self._requests += 1
             self._in_headers = True
             self._header_bytes = 0
             self._start = b""
@@ -68,15 +70,31 @@ def limited_protocol(runtime: Any, max_header_bytes: int = DEFAULT_MAX_HEADER_BY
             super().on_message_begin()
 
         def data_received(self, data: bytes) -> None:
-            if self._in_headers:
-                if len(self._start) < 2048:
-                    self._start += data[:2048]
+            if not self._in_headers:
+                super().data_received(data)
+                return
+            if len(self._start) < 2048:
+                self._start += data[:2048]
+            room = max_header_bytes - self._header_bytes
+            if len(data) <= room:
                 self._header_bytes += len(data)
-                if self._header_bytes > max_header_bytes:
-                    self._refuse(431, "Request header fields are larger than "
-                                      f"{max_header_bytes} bytes")
-                    return
-            super().data_received(data)
+                super().data_received(data)
+                return
+            # One read can hold the end of the headers and the start of the body (or of
+            # a pipelined request): only the bytes before the headers end count. Feed
+            # the parser what still fits; if the headers did not end there, they are
+            # too large, and otherwise the rest is read as usual.
+            self._header_bytes += room
+            request = self._requests
+            if room:
+                super().data_received(data[:room])
+            if self.transport.is_closing():
+                return
+            if self._in_headers and self._requests == request:
+                self._refuse(431, "Request header fields are larger than "
+                                  f"{max_header_bytes} bytes")
+                return
+            self.data_received(data[room:])
 
         def on_headers_complete(self) -> None:
             self._in_headers = False

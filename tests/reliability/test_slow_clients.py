@@ -87,3 +87,40 @@ def test_keep_alive_requests_each_get_their_own_budget(server):
             resp.read()
     finally:
         conn.close()
+
+
+def test_a_body_in_the_same_read_as_the_headers_does_not_count_against_them(server):
+    # Small headers and a 100 KB body in one write: the server reads them together, and
+    # only the header bytes are held to the 16 KB cap.
+    body = b'{"pad": "' + b"w" * 100_000 + b'"}'
+    with connect(server) as sock:
+        sock.sendall(b"POST /api/v1/tenants/register HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     b"X-API-KEY: wk_platform_admin_key\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert b"Validation failed: tenant is required" in answer  # the API read the body
+
+
+def test_a_pipelined_request_after_a_large_body_is_served(server):
+    body = b"x" * 40_000
+    first = (b"POST /api/v1/tenants/register HTTP/1.1\r\nHost: x\r\n"
+             b"X-API-KEY: wk_platform_admin_key\r\nContent-Type: application/json\r\n"
+             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    second = (b"GET /_sandbox/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+              b"X-Noise: " + b"n" * 10_000 + b"\r\n\r\n")
+    with connect(server) as sock:
+        sock.sendall(first + second)
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert answer.count(b"HTTP/1.1 ") == 2
+    assert b"HTTP/1.1 200 " in answer and b"431" not in answer
+
+
+def test_headers_past_the_cap_are_a_431_even_when_a_body_follows_in_the_same_read(server):
+    with connect(server) as sock:
+        sock.sendall(b"POST /api/v1/tenants/register HTTP/1.1\r\nHost: x\r\n"
+                     b"X-Noise: " + b"n" * 20_000 + b"\r\nContent-Length: 5000\r\n\r\n"
+                     + b"y" * 5000)
+        answer = read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]

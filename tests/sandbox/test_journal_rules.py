@@ -220,8 +220,9 @@ def test_a_body_sent_in_many_pieces_is_kept_up_to_the_cap_exactly():
 
     srv = ServerProcess().start()
     try:
-        httpx.post(f"{srv.url}/api/v1/tenants/register", content=pieces(),
-                   headers={**WALLET, "Content-Type": "application/json"})
+        resp = httpx.post(f"{srv.url}/api/v1/tenants/register", content=pieces(),
+                          headers={**WALLET, "Content-Type": "application/json"})
+        assert resp.status_code == 400, resp.text  # read to the end, refused by validation
         shown = httpx.get(f"{srv.url}/_sandbox/requests").json()["requests"][-1]["body"]
     finally:
         srv.stop()
