@@ -349,12 +349,15 @@ class ParamValidator(ParameterValidator):
         """Check the parameters; a valid query is left in the scope, parsed and coerced,
         for the dispatcher (``dispatch.remember_query``)."""
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
-        self.validate_request(request)
-        remember_query(scope, request.query_params)
+        sent = request.query_params  # parsed once (the property parses on every read)
+        self._validate(request, sent)
+        remember_query(scope, sent)
 
     def validate_request(self, request: Any) -> None:
+        self._validate(request, request.query_params)
+
+    def _validate(self, request: Any, sent: dict[str, Any]) -> None:
         query = self._by_name.get("query", {})
-        sent = request.query_params
         if self.strict_validation:
             extra = [n for n in sent if n not in query and n not in self.security_query_params
                      and n not in self._exploded]
