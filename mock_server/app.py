@@ -33,6 +33,7 @@ from mock_server.control.front_door import FrontDoorMiddleware
 from mock_server.control.journal import JournalMiddleware
 from mock_server.dispatch import PARSED_BODY, Dispatcher
 from mock_server.errors import ApiError, to_api_error
+from mock_server.identity import IdentityMiddleware
 from mock_server.middleware import (
     AdminTokenMiddleware,
     ConnectionMiddleware,
@@ -91,8 +92,9 @@ def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
         RoutingMiddleware,                 # one route per path (routing.py)
         own(UnroutedMiddleware),           # no operation: 404 in the API's format
         own(FaultMiddleware),              # fault rules, after the operation is known
+        own(IdentityMiddleware),           # who calls: ApiDefinition.authenticate, once
         *of_apis("BEFORE_SECURITY"),
-        SecurityMiddleware,
+        SecurityMiddleware,                # confirms the caller found (identity.confirm)
         *of_apis("BEFORE_VALIDATION"),
         RequestValidationMiddleware,
         ResponseValidationMiddleware,

@@ -1,6 +1,7 @@
 """The sandbox's own API under /_sandbox: health, reset, credentials."""
 
 from mock_server.apis.base import ApiDefinition, ErrorResponse
+from mock_server.control.auth import authenticate
 from mock_server.errors import ApiError
 
 PROBLEM = "application/problem+json"
@@ -23,4 +24,5 @@ CONTROL_API = ApiDefinition(
     render_error=render_error,
     handlers="mock_server.control.handlers",
     body_validation_status=400,
+    authenticate=authenticate,
 )
