@@ -145,7 +145,7 @@ from mock_server.errors import NO_CREDENTIALS, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
 
 
-def authenticate(scope: Scope, body: bytes | None = None, required: bool = True) -> str | None:
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> str | None:
     """The caller's key, else 401 (None for no key where the operation allows it)."""
     key = Headers(scope=scope).get("x-api-key")
     if key is None:

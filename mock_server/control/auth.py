@@ -17,7 +17,7 @@ from starlette.types import Scope
 ADMIN = "admin"
 
 
-def authenticate(scope: Scope, body: bytes | None = None, required: bool = False) -> str | None:
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> str | None:
     """``"admin"`` for the configured admin token, else None (the middleware has
     already refused a wrong one when a token is configured)."""
     from mock_server.runtime import SCOPE_RUNTIME  # (runtime imports the control plane)

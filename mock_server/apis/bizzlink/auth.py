@@ -27,7 +27,7 @@ def _header_error(detail: str, header: str) -> Unauthorized:
                         headers={"WWW-Authenticate": 'Bearer realm="bizzlink"'})
 
 
-def authenticate(scope: Scope, body: bytes | None, required: bool = True) -> Account:
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> Account:
     """The calling account, or Unauthorized naming what is wrong (every Bizzlink
     operation requires both credentials)."""
     headers = Headers(scope=scope)

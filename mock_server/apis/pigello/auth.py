@@ -32,7 +32,7 @@ METHOD: ContextVar[str] = ContextVar("pigello_method", default="")
 ROUTE = re.compile(rf"{BASE_PATH}/(tenant|subtenant|subtenanttenantconnection)(/list|/[^/]+)?")
 
 
-def authenticate(scope: Scope, body: bytes | None = None, required: bool = True) -> Client:
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> Client:
     """The calling client, or Unauthorized / Forbidden saying what is wrong (every
     Pigello operation requires the seven headers)."""
     state: PigelloState = scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)

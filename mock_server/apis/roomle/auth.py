@@ -62,7 +62,7 @@ def _session_of(state: RoomleState, tenant: Record, header: str) -> str:
     return token.session_token
 
 
-def authenticate(scope: Scope, body: bytes | None = None, required: bool = True) -> Caller:
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> Caller:
     """The caller of a request, else 401 (credentials) or 403 (tenant mismatch). A
     request without one of the two headers has sent no credentials (one 401 naming
     both), unless the apiKey it did send is already wrong."""

@@ -16,8 +16,7 @@ from mock_server.errors import NO_CREDENTIALS, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
 
 
-def authenticate(scope: Scope, body: bytes | None = None,
-                 required: bool = True) -> Principal | None:
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> Principal | None:
     """The owner of a known, unexpired key of a live tenant, else 401. Without an
     X-API-KEY: None where the operation lets anyone call (register), else 401."""
     key = Headers(scope=scope).get("x-api-key")
