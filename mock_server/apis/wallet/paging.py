@@ -19,6 +19,7 @@ validates it, on a copy of the scope (the journal keeps what the client sent).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -54,6 +55,7 @@ def size_of(text: str | None) -> int:
     return DEFAULT_SIZE if value < 1 else value
 
 
+@lru_cache(maxsize=256)  # a pure function of the query string; clients repeat theirs
 def spring_query(raw: str, listing: bool) -> str:
     """The query string as the handler should see it."""
     if not listing:
