@@ -10,6 +10,8 @@ Spring MVC's ``@RequestParam`` binding, as the provider's parameter names (``pag
   handler joined by ``;``.
 - a filter sent twice is one comma-separated value (Spring joins a String parameter's
   values with commas); the first ``page`` and ``size`` win.
+- ``allowNotification=`` (empty) is no filter: Spring converts an empty String to a
+  null Boolean; an empty String filter (``name=``) stays the empty string.
 - query parameters no operation declares are ignored.
 
 :class:`SpringQueryMiddleware` rewrites the query string before Connexion parses and
@@ -64,8 +66,11 @@ def spring_query(raw: str, listing: bool) -> str:
     for name, value in parse_qsl(raw, keep_blank_values=True):
         values.setdefault(name, []).append(value)
     out: list[tuple[str, str]] = []
+    # A Boolean parameter sent empty is no parameter (Spring's StringToBooleanConverter
+    # reads "" as null); a String one is the empty string.
+    values["allowNotification"] = [v for v in values.get("allowNotification", []) if v.strip()]
     for name in FILTERS:
-        if name in values:
+        if values.get(name):
             out.append((name, ",".join(values[name])))
     out.append(("page", str(page_of(values.get("page", [""])[0]))))
     out.append(("size", str(size_of(values.get("size", [""])[0]))))
