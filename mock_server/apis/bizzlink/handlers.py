@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from math import ceil
 from typing import Any
-from urllib.parse import urlencode
 
 from mock_server.apis.bizzlink import entities, models
 from mock_server.apis.bizzlink.entities import LE_ATTRIBUTES, PEPPOL_ATTRIBUTES
@@ -35,8 +34,9 @@ def resource(record: Record, kind: str = TENANTS) -> dict[str, Any]:
 
 
 def _page_link(ctx: RequestContext, number: int, size: int) -> str:
-    query = urlencode({"page[number]": number, "page[size]": size})
-    return f"{ctx.base_url}{ctx.path}?{query}"
+    # What urlencode({"page[number]": number, "page[size]": size}) writes (two integers
+    # need no escaping), without its per-character quoting: a fifth of a list's CPU.
+    return f"{ctx.base_url}{ctx.path}?page%5Bnumber%5D={number}&page%5Bsize%5D={size}"
 
 
 def _check_create(data: dict, kind: str) -> None:

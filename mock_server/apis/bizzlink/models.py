@@ -92,9 +92,11 @@ class BizzlinkState:
         return len(self._children.get(partner_id, []))
 
     def page_of_children(self, partner_id: str, number: int, size: int) -> list[Record]:
+        """One page of the partner's children: the stored records (read-only views, no
+        copies; a list only renders them)."""
         ids = self._children.get(partner_id, [])
         start = (number - 1) * size
-        return [self.tenants.fetch(i) for i in ids[start:start + size]]
+        return [self.tenants.view(i) for i in ids[start:start + size]]
 
     def child_for(self, caller: Account, tenant_id: str) -> Record:
         """The tenant if it is the caller's child; 404 if it does not exist, else 403."""
