@@ -147,7 +147,7 @@ class RoomleState:
         return list(self.users_by_tenant.get(tenant_id, ()))
 
     def public_catalog(self, catalog_id: str) -> bool:
-        owner = self.tenants.get(self.catalog_owner.get(catalog_id, -1)) or {}
+        owner = self.tenants.peek(self.catalog_owner.get(catalog_id, -1)) or {}  # read only
         return any(c["id"] == catalog_id and c["public"]
                    for c in owner.get("catalogConnections", []))
 
