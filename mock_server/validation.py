@@ -27,7 +27,7 @@ from connexion.middleware.request_validation import (
     RequestValidationMiddleware,
     RequestValidationOperation,
 )
-from connexion.utils import is_null, is_nullable
+from connexion.utils import is_null, is_nullable, split_content_type
 from connexion.validators import (
     VALIDATOR_MAP,
     JSONRequestBodyValidator,
@@ -414,6 +414,20 @@ class CompiledValidationOperation(RequestValidationOperation):
         self._consumes = MediaTypeDict([(c.lower(), None) for c in operation.consumes]) \
             if operation.consumes else None
         self._bodies: dict[tuple[str, str], Any] = {}
+
+    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        """Connexion's reading of Content-Type (media type, charset; the operation's first
+        type and UTF-8 where the request names none), without its per-call typing work."""
+        content_type = None
+        for key, value in headers:
+            if key.lower() == b"content-type":
+                content_type = value.decode("latin-1")
+                break
+        mime_type, encoding = split_content_type(content_type)
+        if mime_type is None:
+            consumes = self.operation.consumes
+            mime_type = consumes[0] if consumes else "application/octet-stream"
+        return mime_type, encoding or "utf-8"
 
     def validate_mime_type(self, mime_type: str) -> None:
         if self._consumes is not None and mime_type.lower() not in self._consumes:
