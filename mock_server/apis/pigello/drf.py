@@ -278,7 +278,7 @@ def free_form_problem(value: Any) -> str | None:
     todo = [(value, 1)]
     while todo:
         node, depth = todo.pop()
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH and isinstance(node, (dict, list)):  # levels are containers
             return f"Nested too deeply: at most {MAX_DEPTH} levels."
         if isinstance(node, dict):
             todo.extend((k, depth) for k in node)
