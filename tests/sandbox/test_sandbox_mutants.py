@@ -1,11 +1,14 @@
 """What a sandbox promises that the mutation run of mock_server/sandbox.py found unpinned
 (docs/development.md, "Mutation testing"): the journal's 4 MiB bound (README, control
-plane table) at its edge, and ids that are UUID version 4."""
+plane table) at its edge, ids that are UUID version 4, and Faker-made records that the
+sandbox's seed decides."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+
+from mock_server.testing import BizzlinkAuth
 
 NOWHERE = "/bizzlink/nowhere"  # unrouted: the same 404 each time, no secrets in it
 JOURNAL_BYTES = 4 * 1024 * 1024  # README: "a sandbox's journal at most ... 4 MiB"
@@ -78,3 +81,27 @@ def test_ids_the_sandbox_draws_are_uuid4(client):
     for value in ids:
         parsed = uuid.UUID(value)
         assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, value)
+
+
+SOLO = {"version": 1, "seed": 7, "bizzlink": {"accounts": [{
+    "id": "11111111-1111-4111-8111-111111111111", "name": "Solo Partner", "role": "partner",
+    "token": "solo-token-1", "hmacSecret": "solo-secret-1", "subscriptions": ["FLOW"],
+    "generatedChildren": 3}]}}
+
+
+def test_generated_records_are_the_same_in_every_sandbox_of_one_seed(app, sandbox_id):
+    def generated(name: str) -> list[dict]:
+        with app.test_client(headers={"X-Sandbox-Id": name}) as c:
+            assert c.post("/_sandbox/fixtures", json=SOLO).status_code == 200
+            resp = c.get("/bizzlink/tenants", auth=BizzlinkAuth("solo-token-1", "solo-secret-1"))
+            assert resp.status_code == 200, resp.text
+            return resp.json()["data"]
+
+    def drawn(tenants: list[dict]) -> list[dict]:
+        """What the seeded randomness made (the timestamps are the build's real time)."""
+        return [{**t, "attributes": {k: v for k, v in t["attributes"].items()
+                                     if k not in ("createdAt", "updatedAt")}} for t in tenants]
+
+    first, second = generated(f"{sandbox_id}-a"), generated(f"{sandbox_id}-b")
+    assert len(first) == 3
+    assert drawn(first) == drawn(second)
