@@ -52,3 +52,20 @@ def test_a_dropped_sandbox_is_rebuilt_from_the_fixtures_not_from_what_was_loaded
         _partners(c, "newer")  # the bound is reached: "loaded" is dropped
         assert _live(c) == ["default", "newer"]
         assert _partners(c, "loaded") == shipped != ["Solo Partner"]
+
+
+def test_a_restart_keeps_what_a_reset_returns_to(tmp_path):
+    """--state-file keeps every sandbox across restarts, with the fixture document loaded
+    into it: a reset after the restart still returns to that document."""
+    path = tmp_path / "state.json"
+    first = create_app(Config(validate_responses=True, state_file=path))
+    with first.test_client() as c:
+        resp = c.post("/_sandbox/fixtures", json=SOLO, headers={"X-Sandbox-Id": "loaded"})
+        assert resp.status_code == 200, resp.text
+    assert path.exists()  # saved on shutdown
+    second = create_app(Config(validate_responses=True, state_file=path))
+    with second.test_client() as c:
+        assert _partners(c, "loaded") == ["Solo Partner"]
+        assert c.post("/_sandbox/reset", headers={"X-Sandbox-Id": "loaded"}).status_code == 204
+        assert _partners(c, "loaded") == ["Solo Partner"]
+        assert _partners(c, "default") != ["Solo Partner"]
