@@ -56,3 +56,12 @@ def test_a_running_clock_is_refused_an_offset_that_would_run_out_of_range_within
     assert abs(_now(client.get("/_sandbox/clock").json()) - datetime.now(UTC)) < timedelta(
         seconds=60)
     assert _with_offset(client, to_the_end - 400 * DAY).status_code == 200
+
+
+def test_times_show_their_milliseconds_cut_not_rounded(client):
+    for sent, shown in (("2030-01-01T00:00:00.500Z", "2030-01-01T00:00:00.500Z"),
+                        ("2030-01-01T00:00:00.999999Z", "2030-01-01T00:00:00.999Z"),
+                        ("2030-01-01T00:00:00.001+00:00", "2030-01-01T00:00:00.001Z")):
+        resp = client.post("/_sandbox/clock", json={"now": sent})
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["now"] == shown
