@@ -17,7 +17,6 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware.abstract import SpecMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
@@ -33,6 +32,7 @@ from mock_server.control.front_door import FrontDoorMiddleware
 from mock_server.control.journal import JournalMiddleware
 from mock_server.dispatch import PARSED_BODY, Dispatcher
 from mock_server.errors import ApiError, to_api_error
+from mock_server.identity import IdentityMiddleware
 from mock_server.middleware import (
     AdminTokenMiddleware,
     ConnectionMiddleware,
@@ -46,7 +46,7 @@ from mock_server.runtime import Runtime
 from mock_server.security import SECURITY_MAP
 from mock_server.speedups import OperationURIParser, trusted_specs
 from mock_server.swagger_ui import SandboxSwaggerUIMiddleware, swagger_ui_options
-from mock_server.validation import validator_map
+from mock_server.validation import CompiledRequestValidationMiddleware, validator_map
 from mock_server.yaml_io import load_yaml
 
 Flavor = Literal["async", "flask"]
@@ -91,10 +91,11 @@ def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
         RoutingMiddleware,                 # one route per path (routing.py)
         own(UnroutedMiddleware),           # no operation: 404 in the API's format
         own(FaultMiddleware),              # fault rules, after the operation is known
+        own(IdentityMiddleware),           # who calls: ApiDefinition.authenticate, once
         *of_apis("BEFORE_SECURITY"),
-        SecurityMiddleware,
+        SecurityMiddleware,                # confirms the caller found (identity.confirm)
         *of_apis("BEFORE_VALIDATION"),
-        RequestValidationMiddleware,
+        CompiledRequestValidationMiddleware,  # Connexion's, built once per operation
         ResponseValidationMiddleware,
         LifespanMiddleware,
         # innermost: the dispatcher (dispatch.py), the app the middlewares wrap

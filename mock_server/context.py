@@ -21,7 +21,7 @@ class RequestContext:
     api: ApiDefinition
     loaded_sandbox: Sandbox | None  # None only for health/ready while the world is loading
     scope: Scope
-    principal: Any = None
+    principal: Any = None  # the caller the API's authenticate named (identity.py)
 
     @property
     def sandbox(self) -> Sandbox:

@@ -1,7 +1,7 @@
 """The dispatcher: the innermost app, where a routed, checked request meets its handler.
 
 Connexion's pieces in front of it (routing, security, request validation) have
-already found the operation, confirmed the caller and checked every parameter and
+already found the operation, identified the caller (identity.py) and checked every parameter and
 the body; what is left is built once at start-up from the specs, per operation:
 
 - the handler ``fn(ctx, **params)`` and the parameters it takes;
@@ -38,6 +38,7 @@ from starlette.types import Receive, Scope, Send
 
 from mock_server.context import RequestContext
 from mock_server.errors import NO_ROUTE, ApiError, BadRequest, NotFound
+from mock_server.identity import PRINCIPAL
 
 PARSED_BODY = "sandbox.parsed_body"
 """Scope key under which request validation leaves the body it parsed."""
@@ -149,7 +150,6 @@ class Operation:
         schema = operation.body_schema() if self.body_arg else {}
         self.body_nullable = is_nullable(schema)
         self.body_default = schema.get("default", {})
-        self.takes_token_info = self.takes_all or "token_info" in names
         self.writes = operation.method.upper() not in ("GET", "HEAD")
 
     # What the handler is called with ------------------------------------------------
@@ -182,10 +182,6 @@ class Operation:
                 args[self.body_arg] = None
             else:
                 args[self.body_arg] = deepcopy(self.body_default) if body is None else body
-        if self.takes_token_info:
-            context = scope.get("extensions", {}).get("connexion_context", {})
-            if "token_info" in context:
-                args["token_info"] = context["token_info"]
         return args
 
     def body_from(self, scope: Scope, raw: bytes | None) -> Any:
@@ -213,8 +209,7 @@ class Operation:
         try:
             args = self.arguments(scope, body)
             sandbox = runtime.sandbox_for(scope) if runtime.ready else None
-            context = scope.get("extensions", {}).get("connexion_context", {})
-            ctx = RequestContext(runtime, api, sandbox, scope, context.get("token_info"))
+            ctx = RequestContext(runtime, api, sandbox, scope, scope.get(PRINCIPAL))
             if sandbox is None or not self.writes:
                 with sandbox.lock if sandbox is not None else contextlib.nullcontext():
                     result = self.handler(ctx, **args)

@@ -193,7 +193,8 @@ def to_api_error(exc: BaseException) -> ApiError:
 NO_ROUTE = "no_route"  # code of a 404 for a path (and method) no operation has
 # Connexion's own problems, by status: its security step's 401 (no credentials sent) and
 # 403, and request validation's 415.
-_PROBLEM_CODES = {401: "no_credentials", 403: "not_permitted", 415: "unsupported_media_type"}
+NO_CREDENTIALS = "no_credentials"  # code of a 401 for a request that sent no credentials
+_PROBLEM_CODES = {401: NO_CREDENTIALS, 403: "not_permitted", 415: "unsupported_media_type"}
 _REFUSED_MEDIA_TYPE = re.compile(r"Invalid Content-type \(([^)]*)\)")
 
 

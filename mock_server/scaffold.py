@@ -20,6 +20,7 @@ NAME = re.compile(r"[a-z][a-z0-9_]{1,30}")
 INIT = '''"""{title}: scaffolded by mock-server scaffold; describe the provider here."""
 
 from mock_server.apis.base import ApiDefinition, package_yaml
+from mock_server.apis.{name}.auth import authenticate
 from mock_server.apis.{name}.errors import render_error
 from mock_server.apis.{name}.models import build_state, credentials, dump_state
 
@@ -30,6 +31,7 @@ API = ApiDefinition(
     base_path="{base_path}",
     render_error=render_error,
     handlers="mock_server.apis.{name}.handlers",
+    authenticate=authenticate,
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,
@@ -128,22 +130,32 @@ def get_thing(ctx: RequestContext, thing_id: str) -> Any:
     return models.get_thing(_state(ctx), thing_id), 200
 '''
 
-AUTH = '''"""{title} callers: an X-API-KEY from the fixture section's ``keys``."""
+AUTH = '''"""{title} callers: an X-API-KEY from the fixture section's ``keys``.
+
+``authenticate`` is the API's ``ApiDefinition.authenticate``: the shared identity step
+asks it once per request; handlers read its answer as ``ctx.principal``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from starlette.datastructures import Headers
+from starlette.types import Scope
 
-from mock_server.errors import Unauthorized
+from mock_server.errors import NO_CREDENTIALS, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
 
 
-def api_key_info(api_key: str, required_scopes: Any = None, request: Any = None) -> dict:
-    scope = request.scope
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> str | None:
+    """The caller's key, else 401 (None for no key where the operation allows it)."""
+    key = Headers(scope=scope).get("x-api-key")
+    if key is None:
+        if not required:
+            return None
+        raise Unauthorized("No API key was sent", code=NO_CREDENTIALS)
     state = scope[SCOPE_RUNTIME].sandbox_for(scope).state("{name}")
-    if api_key not in state.keys:
+    if key not in state.keys:
         raise Unauthorized("Unknown API key")
-    return {{"sub": api_key}}
+    return key
 '''
 
 ERRORS = '''"""{title} errors: ``{{"error": {{"status", "message", "fields"}}}}``
@@ -246,7 +258,7 @@ components:
       type: apiKey
       in: header
       name: X-API-KEY
-      x-apikeyInfoFunc: mock_server.apis.{name}.auth.api_key_info
+      x-apikeyInfoFunc: mock_server.identity.confirm
   responses:
     Error:
       description: The API's error document.

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import inflection
+from starlette.types import Scope
 
 from mock_server.errors import ApiError, RequestValidationError, status_phrase
 from mock_server.yaml_io import load_yaml
@@ -48,6 +49,7 @@ StateDumper = Callable[[Any], dict]
 Generator = Callable[["Sandbox", dict, "Config", int, Callable[[int], None]], dict]
 CredentialLister = Callable[["Sandbox"], list[dict]]
 ReplayAuth = Callable[[str, str, bytes, dict], dict[str, str]]
+Authenticator = Callable[[Scope, "bytes | None", bool], Any]
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ class ApiDefinition:
     - ``body_validators``: request-body validator classes by media type that replace
       the shared ones for this API only (e.g. a validator that coerces as the
       provider's framework does).
+    - ``authenticate(scope, body, required) -> principal``: who calls, asked once per
+      request of an operation that declares security, by the shared identity step
+      (mock_server/identity.py); raises the API's 401 / 403 naming what is wrong, or
+      returns None for a request without credentials when ``required`` is false.
+      Handlers read the answer as ``ctx.principal``. ``body`` is the raw request body
+      when ``authenticate_reads_body`` (credentials that sign it), else None.
     - ``replay_auth(method, path_and_query, body, credentials) -> headers``: how
       ``mock-server drift`` authenticates a call it replays against another server,
       given this API's section of the user's credentials file (default: see
@@ -99,6 +107,8 @@ class ApiDefinition:
     secrets: Callable[[Sandbox], Iterable[str]] | None = None
     body_validators: dict[str, type] = field(default_factory=dict)
     replay_auth: ReplayAuth | None = None
+    authenticate: Authenticator | None = None
+    authenticate_reads_body: bool = False
 
     def owns(self, path: str) -> bool:
         return path == self.base_path or path.startswith(self.base_path + "/")

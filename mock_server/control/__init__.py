@@ -23,4 +23,7 @@ CONTROL_API = ApiDefinition(
     render_error=render_error,
     handlers="mock_server.control.handlers",
     body_validation_status=400,
+    # No authenticate: AdminTokenMiddleware (middleware.py) enforces --admin-token on
+    # every /_sandbox path before routing, and the spec's adminToken scheme offers the
+    # empty alternative, so Connexion's security accepts every control-plane call.
 )

@@ -2,7 +2,7 @@
 HMAC-signed requests, partner/child rules."""
 
 from mock_server.apis.base import ApiDefinition, package_yaml
-from mock_server.apis.bizzlink.auth import SignatureMiddleware
+from mock_server.apis.bizzlink.auth import authenticate
 from mock_server.apis.bizzlink.errors import render_error
 from mock_server.apis.bizzlink.jsonapi import NegotiationMiddleware, TrailingSlashMiddleware
 from mock_server.apis.bizzlink.models import build_state, credentials, dump_state, generate
@@ -17,9 +17,11 @@ API = ApiDefinition(
     body_validation_status=422,
     build_state=build_state,
     credentials=credentials,
-    # Signature first (outer), then JSON:API negotiation; the slash rule before routing.
-    middlewares=((SignatureMiddleware, "BEFORE_SECURITY"),
-                 (NegotiationMiddleware, "BEFORE_SECURITY"),
+    # The signature covers the raw body; JSON:API negotiation after it (the identity
+    # step stands before every BEFORE_SECURITY piece), the slash rule before routing.
+    authenticate=authenticate,
+    authenticate_reads_body=True,
+    middlewares=((NegotiationMiddleware, "BEFORE_SECURITY"),
                  (TrailingSlashMiddleware, "BEFORE_ROUTING")),
     fixture_schema=package_yaml(__file__),
     dump_state=dump_state,

@@ -1,27 +1,20 @@
 """Bizzlink authentication: Bearer token plus the HMAC request signature.
 
-The whole check runs in :class:`SignatureMiddleware`, placed after routing and
-before Connexion's security and body validation, because the signature covers
-the raw body (security handlers never see it). Each failure gets its own 401
-message. The security functions named in the spec then only look the
-(already verified) token up, so handlers receive the caller as ``token_info``.
+:func:`authenticate` is this API's ``ApiDefinition.authenticate``: the shared identity
+step (mock_server/identity.py) calls it with the raw body, which the signature covers,
+before Connexion's security and body validation. Each failure gets its own 401
+message; handlers get the calling account as ``ctx.principal``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from mock_server.apis.bizzlink.models import Account, BizzlinkState
 from mock_server.apis.bizzlink.signing import SIGNATURE_HEADER, parse_signature, verify
 from mock_server.errors import FieldError, Unauthorized
-from mock_server.middleware import read_body
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
-
-BASE_PATH = "/bizzlink"
-SCOPE_ACCOUNT = "mock_server.bizzlink.account"
 
 
 def _state(scope: Scope) -> BizzlinkState:
@@ -34,8 +27,9 @@ def _header_error(detail: str, header: str) -> Unauthorized:
                         headers={"WWW-Authenticate": 'Bearer realm="bizzlink"'})
 
 
-def authenticate(scope: Scope, body: bytes) -> Account:
-    """The calling account, or Unauthorized naming what is wrong."""
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> Account:
+    """The calling account, or Unauthorized naming what is wrong (every Bizzlink
+    operation requires both credentials)."""
     headers = Headers(scope=scope)
     auth = headers.get("authorization")
     if not auth:
@@ -63,37 +57,6 @@ def authenticate(scope: Scope, body: bytes) -> Account:
     path_and_query = raw_path.decode("latin-1")
     if scope.get("query_string"):
         path_and_query += "?" + scope["query_string"].decode("latin-1")
-    if not verify(account.hmac_secret, value, scope["method"], path_and_query, body):
+    if not verify(account.hmac_secret, value, scope["method"], path_and_query, body or b""):
         raise _header_error("does not match the request", SIGNATURE_HEADER)
     return account
-
-
-class SignatureMiddleware:
-    """Verifies token and signature of every routed Bizzlink request, then replays the body."""
-
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
-        self.app = app
-        self.runtime = runtime
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        routed = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-        if scope["type"] != "http" or not routed or \
-                not (scope["path"] + "/").startswith(BASE_PATH + "/"):
-            await self.app(scope, receive, send)
-            return
-        body, replay = await read_body(receive)
-        scope[SCOPE_ACCOUNT] = authenticate(scope, body)
-        await self.app(scope, replay, send)
-
-
-def bearer_info(token: str, request: Any = None) -> dict | None:
-    """Connexion's bearer check: the account the middleware already verified."""
-    account = request.scope.get(SCOPE_ACCOUNT) if request is not None else None
-    if account is None or account.token != token:
-        return None
-    return {"sub": account.id, "account": account}
-
-
-def signature_info(api_key: str, required_scopes: Any = None, request: Any = None) -> dict:
-    """The signature itself was verified against the raw request by the middleware."""
-    return {"verified": True}

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from mock_server.apis.bizzlink import entities, models
-from mock_server.apis.bizzlink.auth import SCOPE_ACCOUNT
 from mock_server.apis.bizzlink.entities import LE_ATTRIBUTES, PEPPOL_ATTRIBUTES
 from mock_server.apis.bizzlink.errors import CONTENT_TYPE
 from mock_server.apis.bizzlink.models import ATTRIBUTES, Account, BizzlinkState
@@ -20,7 +19,7 @@ JSON_API = {"Content-Type": CONTENT_TYPE}
 
 
 def _caller(ctx: RequestContext) -> tuple[BizzlinkState, Account]:
-    account = ctx.scope.get(SCOPE_ACCOUNT)
+    account = ctx.principal
     if account is None:
         raise Unauthorized("The request is not authenticated")
     return ctx.sandbox.state("bizzlink"), account

@@ -1,7 +1,7 @@
 """Pigello Accounts: tenants, sub-tenants and their connections, Django REST style."""
 
 from mock_server.apis.base import ApiDefinition, package_yaml
-from mock_server.apis.pigello.auth import ClientMiddleware, SlashRedirectMiddleware
+from mock_server.apis.pigello.auth import SlashRedirectMiddleware, authenticate
 from mock_server.apis.pigello.drf import DRFBodyValidator
 from mock_server.apis.pigello.errors import render_error
 from mock_server.apis.pigello.models import build_state, credentials, dump_state, generate
@@ -16,8 +16,8 @@ API = ApiDefinition(
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,
-    middlewares=((ClientMiddleware, "BEFORE_SECURITY"),
-                 (SlashRedirectMiddleware, "BEFORE_ROUTING")),
+    authenticate=authenticate,
+    middlewares=((SlashRedirectMiddleware, "BEFORE_ROUTING"),),
     fixture_schema=package_yaml(__file__),
     dump_state=dump_state,
     generate=generate,

@@ -1,10 +1,12 @@
-"""Pigello authentication: seven X-PIGELLO-* headers, checked before Connexion's security.
+"""Pigello authentication: seven X-PIGELLO-* headers.
 
-:class:`ClientMiddleware` runs after routing and before the security step, so
-that each failure gets its own message: 401 naming every missing header, 401
-for an unknown client or a wrong secret / application / service, 403 when the
-client does not belong to the customer in X-PIGELLO-CUSTOMER-ID. It also
-answers paths that miss their trailing slash with Django's 301 redirect.
+:func:`authenticate` is this API's ``ApiDefinition.authenticate``: the shared identity
+step (mock_server/identity.py) calls it after routing and before Connexion's security,
+so that each failure gets its own message: 401 naming every missing header, 401 for an
+unknown client or a wrong secret / application / service, 403 when the client does not
+belong to the customer in X-PIGELLO-CUSTOMER-ID. Handlers get the client as
+``ctx.principal``. :class:`SlashRedirectMiddleware` answers paths that miss their
+trailing slash with Django's 301 redirect.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import hmac
 import re
 from contextvars import ContextVar
-from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import Headers
@@ -23,7 +24,6 @@ from mock_server.errors import Forbidden, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
 
 BASE_PATH = "/accounts/users/customer"
-SCOPE_CLIENT = "mock_server.pigello.client"
 HEADERS = ("X-PIGELLO-APPLICATION-ID", "X-PIGELLO-CLIENT-CT", "X-PIGELLO-CLIENT-ENTITY",
            "X-PIGELLO-CLIENT-SECRET", "X-PIGELLO-CUSTOMER-ID", "X-PIGELLO-SERVICE-ID",
            "X-PIGELLO-SERVICE-VERSION-ID")
@@ -32,8 +32,11 @@ METHOD: ContextVar[str] = ContextVar("pigello_method", default="")
 ROUTE = re.compile(rf"{BASE_PATH}/(tenant|subtenant|subtenanttenantconnection)(/list|/[^/]+)?")
 
 
-def authenticate(state: PigelloState, headers: Headers) -> Client:
-    """The calling client, or Unauthorized / Forbidden saying what is wrong."""
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> Client:
+    """The calling client, or Unauthorized / Forbidden saying what is wrong (every
+    Pigello operation requires the seven headers)."""
+    state: PigelloState = scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)
+    headers = Headers(scope=scope)
     missing = [h for h in HEADERS if not headers.get(h, "").strip()]
     if missing:
         raise Unauthorized("Authentication credentials were not provided: missing header(s) "
@@ -54,21 +57,6 @@ def authenticate(state: PigelloState, headers: Headers) -> Client:
         raise Forbidden("This client does not belong to the customer named in "
                         "X-PIGELLO-CUSTOMER-ID.")
     return client
-
-
-class ClientMiddleware:
-    """Authenticates every routed Pigello request; the client goes into the scope."""
-
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
-        self.app = app
-        self.runtime = runtime
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        routed = scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id")
-        if scope["type"] == "http" and routed and scope["path"].startswith(BASE_PATH + "/"):
-            state = scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)
-            scope[SCOPE_CLIENT] = authenticate(state, Headers(scope=scope))
-        await self.app(scope, receive, send)
 
 
 class SlashRedirectMiddleware:
@@ -94,11 +82,3 @@ class SlashRedirectMiddleware:
                     "headers": [(b"location", location),
                                 (b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
-
-
-def client_info(api_key: str, required_scopes: Any = None, request: Any = None) -> dict | None:
-    """Connexion's check of each X-PIGELLO-* header: the client the middleware verified."""
-    client = request.scope.get(SCOPE_CLIENT) if request is not None else None
-    if client is None:
-        return None
-    return {"sub": client.id, "customer": client.customer_id}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from mock_server.apis.base import ErrorResponse
 from mock_server.apis.pigello.auth import METHOD
 from mock_server.apis.pigello.drf import DRFValidationError, nest
-from mock_server.errors import ApiError, FieldError
+from mock_server.errors import NO_CREDENTIALS, ApiError, FieldError
 
 
 def message(fe: FieldError) -> str:
@@ -40,7 +40,7 @@ def _detail(error: ApiError) -> str:
     detail = error.detail
     if error.status == 404:
         return "Not found."
-    if error.code == "no_credentials":
+    if error.code == NO_CREDENTIALS:
         return "Authentication credentials were not provided."
     if error.status == 415:
         # No Content-Type at all: DRF negotiates with "" and names it.

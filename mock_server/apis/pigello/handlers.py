@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from mock_server.apis.pigello import models
-from mock_server.apis.pigello.auth import SCOPE_CLIENT
 from mock_server.apis.pigello.drf import SCOPE_IGNORED, warning
 from mock_server.apis.pigello.listing import TRUE, list_records
 from mock_server.apis.pigello.models import (
@@ -31,7 +30,7 @@ SLIM = {"tenant": ("id", "first_name", "last_name", "corporate_name", "custom_id
 
 
 def _caller(ctx: RequestContext) -> tuple[PigelloState, Client]:
-    client = ctx.scope.get(SCOPE_CLIENT)
+    client = ctx.principal
     if client is None:
         raise Unauthorized("Authentication credentials were not provided.")
     return ctx.sandbox.state(models.API), client

@@ -29,9 +29,11 @@ RESERVED = ("_page", "_page_size", "_order_by", "_search", "_jsonl", "_slim", "_
             "tags", "customer_columns", "global_realestates", "global_segments")
 # The provider's "Additional Validation Information" phrase, used as the error message.
 TOGETHER = "This value must be set together with the following fields: "
-# Flags read the way DRF's BooleanField reads them (case-insensitive).
-TRUE = ("true", "1", "t", "y", "yes", "on")
-FALSE = ("false", "0", "f", "n", "no", "off")
+# Query booleans (flags, boolean filters and their negations alike) read as the spec
+# declares them and request validation coerces the ones it sees: true / false,
+# case-insensitive; anything else is DRF's "Must be a valid boolean.".
+TRUE = ("true",)
+FALSE = ("false",)
 # Filters on members the sandbox never fills: a non-empty value matches nothing.
 EMPTY_MEMBERS = ("tags", "customer_columns")
 

@@ -2,22 +2,23 @@
 
 Every call sends ``apiKey`` (a tenant's API key) and ``token``
 (``<algorithm>-<base64 of AES(secret, "<timestamp>;<sessionToken>;<apiKey>")>``, see
-``tokens.py``), plus ``currentTenant`` and ``language``. Connexion's security step
-checks both credentials (each 401 names its header); the handlers call
-:func:`authenticate` again to learn who calls (see ``handlers._caller``).
+``tokens.py``), plus ``currentTenant`` and ``language``. :func:`authenticate` is this
+API's ``ApiDefinition.authenticate``: the shared identity step (mock_server/identity.py)
+calls it once per request, before Connexion's security and validation (each 401 names
+its header), and the handlers read the :class:`Caller` as ``ctx.principal``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.types import Scope
 
 from mock_server.apis.roomle import tokens
 from mock_server.apis.roomle.models import API, RoomleState, User
 from mock_server.collection import Record
-from mock_server.errors import FieldError, Forbidden, Unauthorized
+from mock_server.errors import NO_CREDENTIALS, FieldError, Forbidden, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
 
 
@@ -30,9 +31,8 @@ class Caller:
     session: str
 
 
-def _state(request: Any) -> RoomleState:
-    scope = request.scope
-    return scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)
+def _no_credentials() -> Unauthorized:
+    return Unauthorized("No credentials were sent", code=NO_CREDENTIALS)
 
 
 def _unauthorized(header: str, detail: str) -> Unauthorized:
@@ -62,13 +62,21 @@ def _session_of(state: RoomleState, tenant: Record, header: str) -> str:
     return token.session_token
 
 
-def authenticate(state: RoomleState, headers: Headers) -> Caller:
-    """The caller of a request, else 401 (credentials) or 403 (tenant mismatch)."""
+def authenticate(scope: Scope, body: bytes | None, required: bool) -> Caller:
+    """The caller of a request, else 401 (credentials) or 403 (tenant mismatch). A
+    request without one of the two headers has sent no credentials (one 401 naming
+    both), unless the apiKey it did send is already wrong."""
+    state: RoomleState = scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)
+    headers = Headers(scope=scope)
     api_key = headers.get("apikey")
+    if api_key is None:
+        raise _no_credentials()
     tenant = state.tenant_for_api_key(api_key) if api_key else None
     if tenant is None:
         raise _unauthorized("apiKey", "is not the apiKey of any tenant")
     header = headers.get("token")
+    if header is None:
+        raise _no_credentials()
     if not header:
         raise _unauthorized("token", "is required")
     session = _session_of(state, tenant, header)
@@ -87,17 +95,3 @@ def authenticate(state: RoomleState, headers: Headers) -> Caller:
             FieldError(f"must be {tenant['id']}, the tenant of the apiKey",
                        parameter="currentTenant", location="header")])
     return Caller(tenant, user, session)
-
-
-def api_key_info(api_key: str, required_scopes: Any = None, request: Any = None) -> dict:
-    """The tenant whose apiKey was sent, else 401."""
-    tenant = _state(request).tenant_for_api_key(api_key)
-    if tenant is None:
-        raise _unauthorized("apiKey", "is not the apiKey of any tenant")
-    return {"sub": tenant["id"]}
-
-
-def token_info(token: str, required_scopes: Any = None, request: Any = None) -> dict:
-    """The request token, decrypted with the apiKey's secret and checked; else 401."""
-    caller = authenticate(_state(request), Headers(scope=request.scope))
-    return {"sub": caller.user.id if caller.user else tokens.ANONYMOUS}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from mock_server.apis.base import ErrorResponse
-from mock_server.errors import ApiError, FieldError
+from mock_server.errors import NO_CREDENTIALS, ApiError, FieldError
 
 
 def render_error(error: ApiError) -> ErrorResponse:
     """One JSON shape for every failure; each field at fault listed with its own message."""
     errors = error.errors
     message = error.detail
-    if error.code == "no_credentials":
+    if error.code == NO_CREDENTIALS:
         message = "Missing credentials: send the apiKey and token headers"
         errors = [FieldError("is required", parameter=h, location="header", code="required")
                   for h in ("apiKey", "token")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_server.apis.roomle import models
-from mock_server.apis.roomle.auth import authenticate
+from mock_server.apis.roomle.auth import Caller
 from mock_server.apis.roomle.models import API, RoomleState, User
 from mock_server.clock import isoformat
 from mock_server.collection import Record
@@ -21,7 +21,7 @@ def _reader(ctx: RequestContext) -> tuple[RoomleState, User | None]:
     """A caller who may read: a signed-in user, or an anonymous caller of a tenant that
     does not require authentication."""
     state: RoomleState = ctx.sandbox.state(API)
-    caller = authenticate(state, ctx.headers)
+    caller: Caller = ctx.principal
     if caller.user is None and caller.tenant["authenticationRequired"]:
         raise Unauthorized("The apiKey's tenant requires authentication: sign in first",
                            errors=[FieldError("carries the anonymous session", parameter="token",
@@ -32,7 +32,7 @@ def _reader(ctx: RequestContext) -> tuple[RoomleState, User | None]:
 def _caller(ctx: RequestContext) -> tuple[RoomleState, User]:
     """A signed-in caller (writes need one)."""
     state: RoomleState = ctx.sandbox.state(API)
-    caller = authenticate(state, ctx.headers)
+    caller: Caller = ctx.principal
     if caller.user is None:
         raise Unauthorized("Sign in first: anonymous callers cannot change tenants",
                            errors=[FieldError("carries the anonymous session", parameter="token",
@@ -43,7 +43,7 @@ def _caller(ctx: RequestContext) -> tuple[RoomleState, User]:
 def sign_in(ctx: RequestContext, body: dict) -> Any:
     """``POST /v2/auth/signin``: a new session for email + password, else 403."""
     state: RoomleState = ctx.sandbox.state(API)
-    caller = authenticate(state, ctx.headers)
+    caller: Caller = ctx.principal
     session = state.sign_in(caller.tenant, body["identification"], body["password"])
     return {"auth": {"token": session.token, "userId": str(session.user_id),
                      "loginDate": session.login_date,

@@ -1,6 +1,7 @@
 """The Wallet service Tenant API: envelope responses, API keys with roles and expiry."""
 
 from mock_server.apis.base import ApiDefinition, package_yaml
+from mock_server.apis.wallet.auth import authenticate
 from mock_server.apis.wallet.errors import render_error
 from mock_server.apis.wallet.models import build_state, credentials, dump_state, generate
 from mock_server.apis.wallet.paging import SpringQueryMiddleware
@@ -12,6 +13,7 @@ API = ApiDefinition(
     base_path="/api/v1",
     render_error=render_error,
     handlers="mock_server.apis.wallet.handlers",
+    authenticate=authenticate,
     body_validation_status=400,
     build_state=build_state,
     credentials=credentials,

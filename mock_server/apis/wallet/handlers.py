@@ -23,13 +23,13 @@ def _caller(ctx: RequestContext, *, optional: Literal[False] = False) -> Princip
 @overload
 def _caller(ctx: RequestContext, *, optional: bool) -> Principal | None: ...
 def _caller(ctx: RequestContext, *, optional: bool = False) -> Principal | None:
-    """The key's owner. X-Tenant-ID is checked against the key: a tenant admin or user
-    naming another tenant is refused (403)."""
-    key = ctx.headers.get("x-api-key")
-    if key is None and optional:
-        return None
-    principal = _state(ctx).principal_for(key or "")
+    """The key's owner (None: no key, where the operation allows it). X-Tenant-ID is
+    checked against the key: a tenant admin or user naming another tenant is refused
+    (403)."""
+    principal: Principal | None = ctx.principal
     if principal is None:
+        if optional:
+            return None
         raise Unauthorized("Unauthorized")
     tenant_header = ctx.headers.get("x-tenant-id")
     if tenant_header is not None and not optional:

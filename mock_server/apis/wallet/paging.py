@@ -10,6 +10,8 @@ Spring MVC's ``@RequestParam`` binding, as the provider's parameter names (``pag
   handler joined by ``;``.
 - a filter sent twice is one comma-separated value (Spring joins a String parameter's
   values with commas); the first ``page`` and ``size`` win.
+- ``allowNotification=`` (empty) is no filter: Spring converts an empty String to a
+  null Boolean; an empty String filter (``name=``) stays the empty string.
 - query parameters no operation declares are ignored.
 
 :class:`SpringQueryMiddleware` rewrites the query string before Connexion parses and
@@ -19,6 +21,7 @@ validates it, on a copy of the scope (the journal keeps what the client sent).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -54,6 +57,7 @@ def size_of(text: str | None) -> int:
     return DEFAULT_SIZE if value < 1 else value
 
 
+@lru_cache(maxsize=256)  # a pure function of the query string; clients repeat theirs
 def spring_query(raw: str, listing: bool) -> str:
     """The query string as the handler should see it."""
     if not listing:
@@ -62,8 +66,11 @@ def spring_query(raw: str, listing: bool) -> str:
     for name, value in parse_qsl(raw, keep_blank_values=True):
         values.setdefault(name, []).append(value)
     out: list[tuple[str, str]] = []
+    # A Boolean parameter sent empty is no parameter (Spring's StringToBooleanConverter
+    # reads "" as null); a String one is the empty string.
+    values["allowNotification"] = [v for v in values.get("allowNotification", []) if v.strip()]
     for name in FILTERS:
-        if name in values:
+        if values.get(name):
             out.append((name, ",".join(values[name])))
     out.append(("page", str(page_of(values.get("page", [""])[0]))))
     out.append(("size", str(size_of(values.get("size", [""])[0]))))
