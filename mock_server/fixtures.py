@@ -182,10 +182,16 @@ def restore_sandbox_extras(sandbox: Sandbox, doc: dict[str, Any]) -> None:
     """Clock, random state and outbox of a state document (absent in fixture files)."""
     clock = doc.get("clock")
     if clock:
-        if clock.get("frozenAt"):
-            sandbox.clock.set(datetime.fromisoformat(clock["frozenAt"].replace("Z", "+00:00")))
-        elif clock.get("offsetSeconds"):
-            sandbox.clock.advance(float(clock["offsetSeconds"]))
+        try:
+            if clock.get("frozenAt"):
+                when = datetime.fromisoformat(clock["frozenAt"].replace("Z", "+00:00"))
+                sandbox.clock.set(when)
+            elif clock.get("offsetSeconds"):
+                sandbox.clock.advance(float(clock["offsetSeconds"]))
+        except OverflowError:
+            where = "clock.frozenAt" if clock.get("frozenAt") else "clock.offsetSeconds"
+            raise FixtureError.at(where, "is out of the clock's range (years 1 to 9999 in "
+                                         "UTC)") from None
     if doc.get("random"):
         version, internal, gauss = doc["random"]
         sandbox.random.setstate((version, tuple(internal), gauss))

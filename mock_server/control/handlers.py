@@ -88,7 +88,12 @@ def set_clock(ctx: RequestContext, body: dict) -> Any:
                                                 pointer="/now")]) from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        ctx.sandbox.clock.set(when)
+        try:
+            ctx.sandbox.clock.set(when)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00: before year 1 in UTC
+            raise BadRequest("'now' is out of the clock's range",
+                             errors=[FieldError("is out of range (years 1 to 9999 in UTC)",
+                                                pointer="/now")]) from None
     else:
         try:
             ctx.sandbox.clock.advance(float(body["advance"]))
