@@ -5,13 +5,14 @@ generated legal entities of `mock-server generate` in the shape docs/bizzlink.md
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
 
 import pytest
 import yaml
 
 from mock_server.cli import main
-from tests.bizzlink.helpers import ACME_LE, KUNDE_SERVICES_LE, LES, pid_doc, pointers
+from tests.bizzlink.helpers import ACME_LE, KUNDE_SERVICES_LE, LES, SERVICES_PID, pid_doc, pointers
 
 SERVICES_PIDS = f"{LES}/{KUNDE_SERVICES_LE}/peppol-ids"
 PARTNER = "11111111-1111-4111-8111-111111111111"
@@ -106,3 +107,29 @@ def test_generated_vat_and_register_numbers_follow_the_tenant_country(generated)
         assert pid["isDefault"] is True and pid["active"] is True
         seen.add(country)
     assert seen == set(FORMATS)
+
+
+def test_a_taken_peppol_id_is_reported_with_the_other_errors(bz):
+    """A taken value and a bad country in one request: both named, nothing stored."""
+    before = bz("GET", SERVICES_PIDS).json()
+    resp = bz("POST", SERVICES_PIDS, json_body=pid_doc(peppolId="9938:LU12345678",
+                                                       bcCountryCode="XX"))
+    assert resp.status_code == 422, resp.text
+    assert sorted(pointers(resp)) == ["/data/attributes/bcCountryCode",
+                                      "/data/attributes/peppolId"]
+    assert bz("GET", SERVICES_PIDS).json() == before
+
+
+@pytest.mark.parametrize("is_default", [True, False])
+def test_only_a_new_default_takes_the_default_from_the_others(bz, is_default):
+    resp = bz("POST", SERVICES_PIDS, json_body=pid_doc(isDefault=is_default))
+    assert resp.status_code == 201, resp.text
+    new = resp.json()["data"]["id"]
+    defaults = {d["id"] for d in bz("GET", SERVICES_PIDS).json()["data"]
+                if d["attributes"]["isDefault"]}
+    assert defaults == ({new} if is_default else {SERVICES_PID})
+
+
+def test_generated_ids_are_version_4_uuids(generated):
+    for record in generated["legalEntities"] + generated["peppolIds"]:
+        assert uuid.UUID(record["id"]).version == 4, record["id"]
