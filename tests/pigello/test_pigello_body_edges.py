@@ -69,3 +69,29 @@ def test_the_warning_names_twenty_ignored_fields_and_counts_the_rest(pg, unknown
     assert warning.startswith("ignored unknown field 'x0'; ")
     assert warning.endswith(tail)
     assert warning.count("ignored unknown field") == 20
+
+
+@pytest.mark.parametrize("value", ["12345678901234", "ABCDEFGHIJKLM", "123456789012a"])
+def test_a_gln_that_is_not_thirteen_digits_is_refused(pg, value):
+    resp = pg("POST", TENANTS, json={"first_name": "G", "gln13_number": value})
+    assert resp.status_code == 400, resp.text
+    assert resp.json() == {"gln13_number": [
+        "Enter a valid GLN: 13 digits with a valid GS1 check digit."]}
+
+
+@pytest.mark.parametrize("value, read", [(1, True), (0, False), (1.0, True), (5, None),
+                                         (-1, None), (0.5, None)])
+def test_a_number_is_a_boolean_only_as_one_or_zero(pg, value, read):
+    resp = pg("POST", TENANTS, json={"first_name": "B", "is_active": value})
+    if read is None:
+        assert resp.status_code == 400, resp.text
+        assert resp.json() == {"is_active": ["Must be a valid boolean."]}
+    else:
+        assert resp.status_code == 201, resp.text
+        assert resp.json()["is_active"] is read
+
+
+def test_a_null_body_is_drfs_no_data_provided(pg):
+    resp = pg("POST", TENANTS, content=b"null", headers={"Content-Type": "application/json"})
+    assert resp.status_code == 400, resp.text
+    assert resp.json() == {"non_field_errors": ["No data provided"]}
