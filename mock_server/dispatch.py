@@ -39,6 +39,7 @@ from starlette.types import Receive, Scope, Send
 from mock_server.context import RequestContext
 from mock_server.errors import NO_ROUTE, ApiError, BadRequest, NotFound
 from mock_server.identity import PRINCIPAL
+from mock_server.middleware import receive_body
 
 PARSED_BODY = "sandbox.parsed_body"
 """Scope key under which request validation leaves the body it parsed."""
@@ -309,13 +310,7 @@ class Dispatcher(RoutedMiddleware[_Api]):
         operation = self.find(scope)
         raw = None
         if operation.body_arg is not None and PARSED_BODY not in scope:
-            chunks = []
-            more = True
-            while more:
-                message = await receive()
-                chunks.append(message.get("body", b""))
-                more = message.get("more_body", False)
-            raw = b"".join(chunks)
+            raw = await receive_body(receive)
         status, headers, content = operation.respond(scope, operation.body_from(scope, raw))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})

@@ -78,9 +78,8 @@ def _normalise_media_type(scope: Scope, content_type: str) -> None:
     scope["headers"] = [(k, value if k == b"content-type" else v) for k, v in scope["headers"]]
 
 
-async def read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole request body, and a ``receive`` that hands it on again as one message
-    (for a middleware that must see the body before the app does)."""
+async def receive_body(receive: Receive) -> bytes:
+    """The whole request body, read from ``receive`` to its last message."""
     chunks = []
     while True:
         message = await receive()
@@ -89,7 +88,13 @@ async def read_body(receive: Receive) -> tuple[bytes, Receive]:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
-    body = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a ``receive`` that hands it on again as one message
+    (for a middleware that must see the body before the app does)."""
+    body = await receive_body(receive)
     sent = False
 
     async def replay() -> Message:

@@ -31,6 +31,7 @@ from starlette.types import Receive, Scope
 
 from mock_server.dispatch import remember_body
 from mock_server.errors import BadRequest, FieldError
+from mock_server.middleware import receive_body
 
 # Read-only members of any Pigello object: ignored in input, and named as such.
 READ_ONLY = frozenset({"id", "status", "username", "mfa_has_hotp", "is_company", "created_at",
@@ -391,13 +392,7 @@ class DRFBodyValidator(AbstractRequestBodyValidator):
     MUTABLE_VALIDATION = True
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        data = parse_json(b"".join(chunks), self._encoding)
+        data = parse_json(await receive_body(receive), self._encoding)
         value, reading = read_body(self._schema, data, partial=scope.get("method") == "PATCH")
         receive, scope = self._insert_body(receive, body=value, scope=scope)
         # A body sent without Content-Type is read as JSON (the operation's only type),
