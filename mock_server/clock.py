@@ -48,4 +48,4 @@ class Clock:
 
 def isoformat(when: datetime) -> str:
     """ISO-8601 UTC with a Z suffix and millisecond precision."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

@@ -277,7 +277,9 @@ class Collection:
             keys.append((index, value))
         return keys
 
-    def insert(self, record: Record) -> Record:
+    def insert(self, record: Record, *, copy: bool = True) -> Record:
+        """Store a copy of ``record`` and return a copy of what was stored; with
+        ``copy=False``, the stored record itself, for reading only (no copy)."""
         record_id = record["id"]
         if record_id in self._records:
             raise UniqueViolation("id", record_id)
@@ -290,7 +292,7 @@ class Collection:
         self._seq += 1
         if self._pos is not None:
             self._pos[record_id] = self._seq
-        return clone(stored)
+        return clone(stored) if copy else stored
 
     def replace(self, record: Record) -> Record:
         """Replace a stored record by one with the same id, keeping indexes in step."""

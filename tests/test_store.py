@@ -63,6 +63,17 @@ def test_reads_are_copies_and_equal_strings_are_stored_once() -> None:
     assert c.get("y") is not c.get("y")
 
 
+def test_an_insert_without_copy_returns_the_stored_record_and_the_caller_keeps_its_own(
+        ) -> None:
+    c = _collection()
+    sent = {"id": "x", "code": "x", "group": "g", "nested": {"n": 1}}
+    stored = c.insert(sent, copy=False)
+    assert stored is c.peek("x") and stored == sent
+    sent["nested"]["n"] = 2                      # what the caller passed is still copied in
+    assert c.peek("x")["nested"] == {"n": 1}
+    assert c.insert({"id": "y", "code": "y", "group": "g"}) is not c.peek("y")
+
+
 def test_string_pool_forgets_when_full() -> None:
     pool = StringPool(size=2)
     a = pool.get("".join("ab"))

@@ -65,3 +65,18 @@ def test_times_show_their_milliseconds_cut_not_rounded(client):
         resp = client.post("/_sandbox/clock", json={"now": sent})
         assert resp.status_code == 200, resp.text
         assert resp.json()["now"] == shown
+
+
+def test_times_before_the_year_1000_keep_four_year_digits(client):
+    resp = client.post("/_sandbox/clock", json={"now": "0500-06-01T12:30:00.250Z"})
+    assert resp.status_code == 200, resp.text
+    assert client.get("/_sandbox/clock").json()["now"] == "0500-06-01T12:30:00.250Z"
+    created = client.post("/api/v1/tenants/register", json={
+        "tenant": {"name": "Early GmbH", "email": "ops@early.example",
+                   "phoneNumber": "030 901820", "country": {"code": "DE"}},
+        "tenantAdmin": {"fullName": "Ea Rly", "email": "admin@early.example",
+                        "password": "early-password", "keyDuration": 1, "duration": "DAYS"}})
+    assert created.status_code == 201, created.text
+    data = created.json()["data"]
+    assert data["createdAt"] == "0500-06-01T12:30:00.250Z"
+    assert data["tenantAdmin"]["apiKeyExpiresAt"] == "0500-06-02T12:30:00.250Z"

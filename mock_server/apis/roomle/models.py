@@ -311,7 +311,8 @@ def new_secret(sandbox: Sandbox) -> str:
 
 
 def create_tenant(state: RoomleState, user: User, body: dict[str, Any]) -> Record:
-    """A new tenant (super admin only); every check happens before anything is written."""
+    """A new tenant (super admin only); every check happens before anything is written.
+    What it returns is the stored record: for reading only."""
     if user.role != "super_admin":
         raise Forbidden("Only a super admin can create tenants")
     errors: list[FE] = []
@@ -329,7 +330,7 @@ def create_tenant(state: RoomleState, user: User, body: dict[str, Any]) -> Recor
                    "secret": new_secret(state.sandbox),
                    "packages": packages, "catalogConnections": connections,
                    "createdAt": now, "updatedAt": now})
-    stored = state.tenants.insert(record)
+    stored = state.tenants.insert(record, copy=False)
     state.reindex_tenant(None, stored)
     return stored
 

@@ -205,7 +205,8 @@ def _raise(errors: list[FieldError]) -> None:
 
 def register(state: WalletState, caller: Principal | None,
              body: dict[str, Any]) -> tuple[Record, Record, dict[str, Any]]:
-    """Create tenant, admin user and admin key; all checks before any write."""
+    """Create tenant, admin user and admin key; all checks before any write. The tenant
+    and admin returned are the stored records: for reading only."""
     t, a = body["tenant"], body["tenantAdmin"]
     errors: list[FieldError] = []
     country = country_of(t["country"], "/tenant/country", errors)
@@ -232,13 +233,13 @@ def register(state: WalletState, caller: Principal | None,
         "phoneNumber": phone, "address": t.get("address"), "country": country,
         "allowNotification": bool(t.get("allowNotification", False)),
         "webhookUrl": t.get("webhookUrl"), "createdAt": now, "updatedAt": now,
-        "deleted": False})
+        "deleted": False}, copy=False)
     admin = state.users.insert({
         "id": state.sandbox.new_uuid(), "tenantId": tenant["id"], "fullName": a["fullName"],
         "email": a["email"], "phoneNumber": admin_phone,
         "country": (admin_country or country)["code"],
         "type": "TENANT_ADMIN", "passwordHash": hashlib.sha256(a["password"].encode()).hexdigest(),
-        "createdAt": now, "updatedAt": now})
+        "createdAt": now, "updatedAt": now}, copy=False)
     key = {"key": state.new_key(), "role": "tenant_admin", "tenantId": tenant["id"],
            "userId": admin["id"], "name": a["fullName"], "expiresAt": isoformat(expires)}
     state.keys[key["key"]] = compact(key)
