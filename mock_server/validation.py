@@ -354,7 +354,9 @@ class ParamValidator(ParameterValidator):
         """Check the parameters; a valid query is left in the scope, parsed and coerced,
         for the dispatcher (``dispatch.remember_query``)."""
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
-        sent = request.query_params  # parsed once (the property parses on every read)
+        # Parsed once (the property parses on every read); an empty query string parses
+        # to nothing, without Starlette's and Connexion's passes over it.
+        sent = request.query_params if scope.get("query_string") else {}
         self._validate(request, sent)
         remember_query(scope, sent)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -61,6 +62,13 @@ def _mode(algorithm: str) -> modes.CBC | modes.ECB:
     raise TokenError(f"algorithm must be {CBC} (AES_CBC_PKCS5) or {ECB} (AES_ECB_PKCS5)")
 
 
+@functools.lru_cache(maxsize=1024)
+def _cipher(secret: str, algorithm: str) -> Cipher:
+    """The AES cipher of a secret and algorithm (made once: a token is decrypted per
+    request, and most requests come from a few clients; TokenError is not cached)."""
+    return Cipher(algorithms.AES(_key(secret)), _mode(algorithm))
+
+
 def format_timestamp(moment: datetime) -> str:
     """``2020-12-31T23:00:00.000Z`` (UTC, milliseconds)."""
     moment = moment.astimezone(UTC)
@@ -87,7 +95,7 @@ def decrypt(secret: str, header: str) -> tuple[str, str]:
     algorithm, dash, encoded = header.partition("-")
     if not dash or not encoded:
         raise TokenError("must be <algorithm>-<base64 of the encrypted request token>")
-    mode = _mode(algorithm)
+    _mode(algorithm)
     encoded = encoded.replace("-", "+").replace("_", "/")
     encoded += "=" * (-len(encoded) % 4)
     try:
@@ -96,7 +104,7 @@ def decrypt(secret: str, header: str) -> tuple[str, str]:
         raise TokenError("is not valid base64 after the algorithm") from None
     if not cipher or len(cipher) % 16:
         raise TokenError("is not a whole number of AES blocks")
-    decryptor = Cipher(algorithms.AES(_key(secret)), mode).decryptor()
+    decryptor = _cipher(secret, algorithm).decryptor()
     data = decryptor.update(cipher) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()
     try:
