@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -177,7 +178,8 @@ SCOPE_TRANSPORT = "mock_server.transport"
 
 class ConnectionMiddleware:
     """Outermost: notes the request's connection, so that a ``drop`` fault can close it
-    without a response (see :func:`drop_connection`).
+    without a response (see :func:`drop_connection`), and counts the requests in
+    progress (``Runtime.idle_for``: the GC rescan waits for a quiet moment).
 
     ASGI has no way to close a connection unanswered; uvicorn's request cycle (the
     object ``receive`` is bound to) holds the transport. Written against uvicorn 0.3x
@@ -188,12 +190,21 @@ class ConnectionMiddleware:
 
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
+        self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope[SCOPE_TRANSPORT] = getattr(getattr(receive, "__self__", None),
-                                             "transport", None)
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[SCOPE_TRANSPORT] = getattr(getattr(receive, "__self__", None),
+                                         "transport", None)
+        runtime = self.runtime
+        runtime.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            runtime.in_flight -= 1
+            runtime.last_activity = time.monotonic()
 
 
 async def drop_connection(scope: Scope, receive: Receive) -> None:

@@ -29,32 +29,64 @@ class FreezeSurvivors:
     """A ``gc.callbacks`` hook for a serving process: after each full collection the
     survivors (stored records, mostly) move to the permanent generation, so the next
     full collection does not walk them again. Full collections otherwise grow with
-    every tenant created and show up as latency spikes. Every ``rescan`` seconds
-    everything is unfrozen once, so that cyclic garbage among frozen objects is
-    still collected by the following full collection."""
+    every tenant created and show up as latency spikes.
 
-    installed = False
+    Frozen objects that become cyclic garbage (a dropped sandbox: see ``on_drop`` in
+    :class:`Runtime`; a closed connection's protocol objects) are freed only by an
+    unfrozen collection, which walks the whole heap (1.5 s with a few hundred thousand
+    tenants). So every ``rescan`` seconds one is due, and a watcher thread runs it at
+    the first moment the server has been idle for ``quiet`` seconds (no request in
+    progress, none begun or answered): not in the middle of the requests of a busy
+    minute. A server never idle that long gets it ``patience`` seconds late all the
+    same, so that what is frozen stays bounded."""
 
-    def __init__(self, rescan: float = 300.0) -> None:
+    installed: FreezeSurvivors | None = None
+
+    def __init__(self, rescan: float = 300.0, quiet: float = 1.0,
+                 patience: float = 3600.0) -> None:
         self.rescan = rescan
+        self.quiet = quiet
+        self.patience = patience
         self._last_rescan = time.monotonic()
+        self.idle_for: Callable[[], float] = lambda: float("inf")
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
-        if phase != "stop" or info.get("generation") != 2:
-            return
-        now = time.monotonic()
-        if now - self._last_rescan >= self.rescan:
-            self._last_rescan = now
-            gc.unfreeze()
-        else:
+        if phase == "stop" and info.get("generation") == 2:
             gc.freeze()
 
+    def maybe_rescan(self) -> bool:
+        """Unfreeze everything and collect, if a rescan is due and the server is idle (or
+        the rescan is ``patience`` overdue); True if it ran."""
+        waited = time.monotonic() - self._last_rescan
+        if waited < self.rescan:
+            return False
+        if waited < self.rescan + self.patience and self.idle_for() < self.quiet:
+            return False
+        self._last_rescan = time.monotonic()
+        gc.unfreeze()
+        gc.collect()  # whose end (this hook) freezes the survivors again
+        return True
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(min(self.quiet, 1.0))
+            self.maybe_rescan()
+
     @classmethod
-    def install(cls, rescan: float = 300.0) -> None:
-        """Add the hook once per process."""
-        if not cls.installed:
-            gc.callbacks.append(cls(rescan))
-            cls.installed = True
+    def install(cls, rescan: float = 300.0) -> FreezeSurvivors:
+        """Add the hook and its watcher thread once per process."""
+        if cls.installed is None:
+            hook = cls(rescan)
+            gc.callbacks.append(hook)
+            threading.Thread(target=hook._watch, daemon=True, name="gc-rescan").start()
+            cls.installed = hook
+        return cls.installed
+
+    @classmethod
+    def watch(cls, idle_for: Callable[[], float]) -> None:
+        """Tell the installed hook (if any) how long the server has been idle."""
+        if cls.installed is not None:
+            cls.installed.idle_for = idle_for
 
 
 class Runtime:
@@ -69,6 +101,12 @@ class Runtime:
         self.load_error: str | None = None
         self.loaded = threading.Event()
         self.store: Store = None  # type: ignore[assignment]  # set by load()
+        self.in_flight = 0  # requests begun and not yet answered (ConnectionMiddleware)
+        self.last_activity = time.monotonic()  # when one last began or ended
+
+    def idle_for(self) -> float:
+        """Seconds since the last request began or ended; 0 while one is in progress."""
+        return 0.0 if self.in_flight else time.monotonic() - self.last_activity
 
     def load(self, restore: Callable[[], Any] | None = None) -> None:
         """Read (and generate) the fixtures, build the default sandbox, run ``restore``
@@ -106,6 +144,7 @@ class Runtime:
             from mock_server.patches import tune_after_load
 
             tune_after_load()
+            FreezeSurvivors.watch(self.idle_for)
         self.ready = True
         self.loaded.set()
 

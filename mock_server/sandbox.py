@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -22,6 +21,11 @@ from faker import Faker
 from mock_server.clock import Clock, isoformat
 from mock_server.collection import clone
 from mock_server.control.state import FaultRules, Journal
+
+# RFC 4122 version 4: the variant bits (10) and the version nibble (4), as uuid.UUID sets
+# them for ``version=4``.
+_UUID4_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
 
 
 class Sandbox:
@@ -74,8 +78,10 @@ class Sandbox:
             self.apis[name].rollback(api_point)
 
     def new_uuid(self) -> str:
-        """A UUID4 drawn from the sandbox's own seeded randomness (reproducible)."""
-        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        """A UUID4 drawn from the sandbox's own seeded randomness (reproducible): what
+        ``str(uuid.UUID(int=bits, version=4))`` gives, without building the object."""
+        h = f"{self.random.getrandbits(128) & _UUID4_KEEP | _UUID4_SET:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -1,5 +1,7 @@
-"""The serving process's GC hook: survivors of a full collection are frozen, and a
-periodic rescan unfreezes them so cyclic garbage among them is still collected."""
+"""The serving process's GC hook: survivors of a full collection are frozen; a rescan
+(everything unfrozen and collected, so cyclic garbage among them is freed) is due every
+``rescan`` seconds and runs only once the server has been idle for ``quiet`` seconds,
+or ``patience`` seconds late under load that never pauses."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from mock_server.runtime import FreezeSurvivors
 def hook():
     added = []
 
-    def add(rescan: float) -> FreezeSurvivors:
-        h = FreezeSurvivors(rescan)
+    def add(rescan: float, **options: float) -> FreezeSurvivors:
+        h = FreezeSurvivors(rescan, **options)
         gc.callbacks.append(h)
         added.append(h)
         return h
@@ -25,6 +27,23 @@ def hook():
     for h in added:
         gc.callbacks.remove(h)
     gc.unfreeze()
+
+
+class Node:
+    pass
+
+
+def _frozen_cycle() -> weakref.ref:
+    """A cycle that survives a full collection (and is frozen by it), then is dropped."""
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gc.collect()
+    assert gc.get_freeze_count() > 0
+    alive = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert alive() is not None, "a frozen cycle is not collected"
+    return alive
 
 
 def test_full_collection_freezes_survivors(hook):
@@ -37,24 +56,42 @@ def test_full_collection_freezes_survivors(hook):
     assert gc.get_freeze_count() >= len(keep)
 
 
-def test_rescan_unfreezes_and_collects_frozen_cycles(hook):
+def test_a_due_rescan_on_an_idle_server_collects_frozen_cycles(hook):
     gc.unfreeze()
     h = hook(rescan=3600)
-
-    class Node:
-        pass
-
-    a, b = Node(), Node()
-    a.other, b.other = b, a
-    gc.collect()
-    assert gc.get_freeze_count() > 0
-    alive = weakref.ref(a)
-    del a, b
-    gc.collect()
-    assert alive() is not None, "a frozen cycle is not collected"
+    h.idle_for = lambda: 5.0
+    alive = _frozen_cycle()
+    assert not h.maybe_rescan(), "not due yet"
+    assert alive() is not None
     h.rescan = 0
-    gc.collect()
-    assert gc.get_freeze_count() == 0
-    gc.collect()
+    assert h.maybe_rescan()
+    assert alive() is None
+    assert gc.get_freeze_count() > 0, "the survivors of the rescan are frozen again"
+    h.rescan = 3600
+    assert not h.maybe_rescan(), "the next one is due a rescan period later"
+
+
+def test_a_busy_server_gets_its_rescan_only_when_quiet_or_overdue(hook):
+    gc.unfreeze()
+    h = hook(rescan=0, quiet=1.0, patience=3600)
+    alive = _frozen_cycle()
+    h.idle_for = lambda: 0.0          # a request in progress
+    assert not h.maybe_rescan()
+    h.idle_for = lambda: 0.5          # answered half a second ago: not quiet yet
+    assert not h.maybe_rescan()
+    assert alive() is not None
+    h.patience = 0                    # waited as long as it may: runs under load too
+    assert h.maybe_rescan()
     assert alive() is None
 
+
+def test_the_runtime_counts_requests_in_progress_and_when_the_last_ended(app, client):
+    runtime = app.runtime
+    assert client.get("/_sandbox/health").status_code == 200
+    assert runtime.in_flight == 0
+    assert 0 <= runtime.idle_for() < 5
+    runtime.in_flight += 1
+    try:
+        assert runtime.idle_for() == 0.0
+    finally:
+        runtime.in_flight -= 1

@@ -5,6 +5,7 @@ sandbox's seed decides."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from typing import Any
 
@@ -81,6 +82,16 @@ def test_ids_the_sandbox_draws_are_uuid4(client):
     for value in ids:
         parsed = uuid.UUID(value)
         assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, value)
+
+
+def test_each_id_is_the_uuid4_of_the_next_128_random_bits(app, client, sandbox_id):
+    assert client.get("/api/v1/tenants", headers={"X-API-KEY": "wk_platform_admin_key"}
+                      ).status_code == 200  # the sandbox now exists
+    sandbox = app.runtime.store.peek(sandbox_id)
+    twin = random.Random()
+    twin.setstate(sandbox.random.getstate())
+    for _ in range(2000):  # the same ids, from the same seed, as uuid.UUID made them
+        assert sandbox.new_uuid() == str(uuid.UUID(int=twin.getrandbits(128), version=4))
 
 
 SOLO = {"version": 1, "seed": 7, "bizzlink": {"accounts": [{
