@@ -188,6 +188,7 @@ class JournalMiddleware:
                              bytes(response_body), flags, note)
 
         async def snd(message: Message) -> None:
+            last = False
             if message["type"] == "http.response.start":
                 flags["status"] = message["status"]
             elif message["type"] == "http.response.body":
@@ -195,11 +196,14 @@ class JournalMiddleware:
                 room = CAPTURE_BYTES - len(response_body)
                 response_body.extend(chunk[:max(room, 0)])
                 flags["resp_trunc"] = flags["resp_trunc"] or len(chunk) > room
-                if not message.get("more_body", False):
-                    # Recorded before the answer's last bytes leave: a client that has
-                    # its answer finds the call in the journal on its next request.
-                    record()
+                last = not message.get("more_body", False)
             await send(message)
+            if last:
+                # Recorded as soon as the answer is handed to the server, in the same
+                # turn of the event loop (nothing is awaited in between): a client that
+                # has its answer finds the call in the journal on its next request,
+                # which the loop reads only after this.
+                record()
 
         try:
             await self.app(scope, recv, snd)
