@@ -36,6 +36,7 @@ from connexion.validators import (
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 
+from mock_server.collection import clone
 from mock_server.dispatch import remember_body, remember_query
 from mock_server.errors import BadRequest, FieldError, RequestValidationError
 from mock_server.per_object import PerObject
@@ -324,6 +325,7 @@ class ParamValidator(ParameterValidator):
         self.security_query_params = set(security_query_params or [])
         self._by_name, self._required, self.parameters, self._exploded = \
             _param_plans.get(parameters)
+        self._known: dict[bytes, dict[str, Any]] = {}
 
     def _check(self, kind: str, value: Any, param: dict) -> FieldError | None:
         name = param["name"]
@@ -350,20 +352,54 @@ class ParamValidator(ParameterValidator):
         return FieldError(_message(error), parameter=name, location=kind,
                           code=str(error.validator), limit=error.validator_value)
 
+    KNOWN_QUERIES = 256  # valid query strings remembered per operation
+
     def validate(self, scope: Any) -> None:
         """Check the parameters; a valid query is left in the scope, parsed and coerced,
-        for the dispatcher (``dispatch.remember_query``)."""
+        for the dispatcher (``dispatch.remember_query``).
+
+        What a query string parses to, and whether it is valid, depends on nothing but
+        the string and the operation, and clients repeat theirs (a page, a filter):
+        a query string found valid before is not parsed or checked again (the other
+        parameters are), and the dispatcher gets a copy of what it parsed to."""
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
-        # Parsed once (the property parses on every read); an empty query string parses
-        # to nothing, without Starlette's and Connexion's passes over it.
-        sent = request.query_params if scope.get("query_string") else {}
+        raw = scope.get("query_string") or b""
+        if not raw:  # parses to nothing, without Starlette's and Connexion's passes
+            self._validate(request, {})
+            remember_query(scope, {})
+            return
+        known = self._known.get(raw)
+        if known is not None:
+            self._validate(request, known, query=False)
+            remember_query(scope, clone(known))
+            return
+        sent = request.query_params  # parsed once (the property parses on every read)
         self._validate(request, sent)
+        if len(self._known) >= self.KNOWN_QUERIES:
+            self._known.clear()
+        self._known[raw] = clone(sent)
         remember_query(scope, sent)
 
     def validate_request(self, request: Any) -> None:
         self._validate(request, request.query_params)
 
-    def _validate(self, request: Any, sent: dict[str, Any]) -> None:
+    def _validate(self, request: Any, sent: dict[str, Any], query: bool = True) -> None:
+        """Every parameter error at once; ``query=False``: the query is known valid."""
+        checks: list[tuple[str, Any, dict]] = []
+        if query:
+            checks = self._query_checks(sent)
+        sources = {
+            "path": lambda p: request.path_params.get(p["name"].replace("-", "_")),
+            "header": lambda p: request.headers.get(p["name"]),
+            "cookie": lambda p: request.cookies.get(p["name"]),
+        }
+        for kind, get in sources.items():
+            checks += [(kind, get(p), p) for p in self._by_name.get(kind, {}).values()]
+        errors = [e for e in (self._check(kind, value, p) for kind, value, p in checks) if e]
+        if errors:
+            raise RequestValidationError(errors, in_body=False)
+
+    def _query_checks(self, sent: dict[str, Any]) -> list[tuple[str, Any, dict]]:
         query = self._by_name.get("query", {})
         if self.strict_validation:
             extra = [n for n in sent if n not in query and n not in self.security_query_params
@@ -379,16 +415,7 @@ class ParamValidator(ParameterValidator):
                 checks.append(("query", sent.get(name), param))
         checks += [("query", None, p) for p in self._required.get("query", [])
                    if p["name"] not in sent]
-        sources = {
-            "path": lambda p: request.path_params.get(p["name"].replace("-", "_")),
-            "header": lambda p: request.headers.get(p["name"]),
-            "cookie": lambda p: request.cookies.get(p["name"]),
-        }
-        for kind, get in sources.items():
-            checks += [(kind, get(p), p) for p in self._by_name.get(kind, {}).values()]
-        errors = [e for e in (self._check(kind, value, p) for kind, value, p in checks) if e]
-        if errors:
-            raise RequestValidationError(errors, in_body=False)
+        return checks
 
 
 class CompiledValidationOperation(RequestValidationOperation):
