@@ -36,7 +36,7 @@ class FreezeSurvivors:
     unfrozen collection, which walks the whole heap (1.5 s with a few hundred thousand
     tenants). So every ``rescan`` seconds one is due, and a watcher thread runs it at
     the first moment the server has been idle for ``quiet`` seconds (no request in
-    progress, none begun or answered): not in the middle of the requests of a busy
+    progress, none answered in that time): not in the middle of the requests of a busy
     minute. A server never idle that long gets it ``patience`` seconds late all the
     same, so that what is frozen stays bounded."""
 
@@ -102,10 +102,10 @@ class Runtime:
         self.loaded = threading.Event()
         self.store: Store = None  # type: ignore[assignment]  # set by load()
         self.in_flight = 0  # requests begun and not yet answered (ConnectionMiddleware)
-        self.last_activity = time.monotonic()  # when one last began or ended
+        self.last_activity = time.monotonic()  # when the last one was answered
 
     def idle_for(self) -> float:
-        """Seconds since the last request began or ended; 0 while one is in progress."""
+        """Seconds since the last request was answered; 0 while one is in progress."""
         return 0.0 if self.in_flight else time.monotonic() - self.last_activity
 
     def load(self, restore: Callable[[], Any] | None = None) -> None:

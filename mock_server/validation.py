@@ -364,20 +364,19 @@ class ParamValidator(ParameterValidator):
         parameters are), and the dispatcher gets a copy of what it parsed to."""
         request = ConnexionRequest(scope, uri_parser=self.uri_parser)
         raw = scope.get("query_string") or b""
-        if not raw:  # parses to nothing, without Starlette's and Connexion's passes
-            self._validate(request, {})
-            remember_query(scope, {})
-            return
-        known = self._known.get(raw)
+        known = self._known.get(raw) if raw else None
         if known is not None:
             self._validate(request, known, query=False)
             remember_query(scope, clone(known))
             return
-        sent = request.query_params  # parsed once (the property parses on every read)
+        # Parsed once (the property parses on every read); an empty query string parses
+        # to nothing, without Starlette's and Connexion's passes over it.
+        sent = request.query_params if raw else {}
         self._validate(request, sent)
-        if len(self._known) >= self.KNOWN_QUERIES:
-            self._known.clear()
-        self._known[raw] = clone(sent)
+        if raw:
+            if len(self._known) >= self.KNOWN_QUERIES:
+                self._known.clear()
+            self._known[raw] = clone(sent)
         remember_query(scope, sent)
 
     def validate_request(self, request: Any) -> None:

@@ -6,8 +6,10 @@ arrives whole, HEAD and ``Expect: 100-continue`` included."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -84,10 +86,30 @@ def server():
         yield srv
 
 
-def _busy(server, stop: threading.Event) -> None:
+def _busy(server, stop: threading.Event, statuses: list[int]) -> None:
     with httpx.Client(base_url=server.url, headers=WALLET) as client:
         while not stop.is_set():
-            assert client.get("/api/v1/tenants").status_code == 200
+            statuses.append(client.get("/api/v1/tenants").status_code)
+
+
+@contextlib.contextmanager
+def _connected_under_load(server) -> Iterator[tuple[socket.socket, Reader]]:
+    """A raw connection to the server while four other clients keep it busy (so that
+    responses take the batched path); every one of their requests must succeed too."""
+    stop = threading.Event()
+    statuses: list[int] = []
+    threads = [threading.Thread(target=_busy, args=(server, stop, statuses))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            yield sock, Reader(sock)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert set(statuses) <= {200}, sorted(set(statuses))
 
 
 class Reader:
@@ -117,34 +139,24 @@ class Reader:
 
 
 def test_under_load_every_response_arrives_whole(server):
-    stop = threading.Event()
-    threads = [threading.Thread(target=_busy, args=(server, stop)) for _ in range(4)]
-    for t in threads:
-        t.start()
-    try:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-            reader = Reader(sock)
-            for n in range(100):
-                sock.sendall(b"GET /api/v1/tenants?size=%d HTTP/1.1\r\nHost: x\r\n"
-                             b"X-API-KEY: wk_platform_admin_key\r\n\r\n" % (n % 2 + 1))
-                head, body = reader.response()
-                assert head.startswith(b"HTTP/1.1 200 ")
-                assert body.count(b'"tenantId"') == n % 2 + 1
-            # Several requests in one write: their answers come back whole and in order.
-            sock.sendall(b"".join(b"GET /api/v1/tenants?size=%d HTTP/1.1\r\nHost: x\r\n"
-                                  b"X-API-KEY: wk_platform_admin_key\r\n\r\n" % size
-                                  for size in (1, 2, 1)))
-            for size in (1, 2, 1):
-                head, body = reader.response()
-                assert body.count(b'"tenantId"') == size
-            sock.sendall(b"HEAD /api/v1/tenants HTTP/1.1\r\nHost: x\r\n"
-                         b"X-API-KEY: wk_platform_admin_key\r\n\r\n")
-            head, rest = reader.response(head_only=True)
-            assert head.startswith(b"HTTP/1.1 200 ") and rest == b""
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
+    with _connected_under_load(server) as (sock, reader):
+        for n in range(100):
+            sock.sendall(b"GET /api/v1/tenants?size=%d HTTP/1.1\r\nHost: x\r\n"
+                         b"X-API-KEY: wk_platform_admin_key\r\n\r\n" % (n % 2 + 1))
+            head, body = reader.response()
+            assert head.startswith(b"HTTP/1.1 200 ")
+            assert body.count(b'"tenantId"') == n % 2 + 1
+        # Several requests in one write: their answers come back whole and in order.
+        sock.sendall(b"".join(b"GET /api/v1/tenants?size=%d HTTP/1.1\r\nHost: x\r\n"
+                              b"X-API-KEY: wk_platform_admin_key\r\n\r\n" % size
+                              for size in (1, 2, 1)))
+        for size in (1, 2, 1):
+            head, body = reader.response()
+            assert body.count(b'"tenantId"') == size
+        sock.sendall(b"HEAD /api/v1/tenants HTTP/1.1\r\nHost: x\r\n"
+                     b"X-API-KEY: wk_platform_admin_key\r\n\r\n")
+        head, rest = reader.response(head_only=True)
+        assert head.startswith(b"HTTP/1.1 200 ") and rest == b""
 
 
 def test_under_load_100_continue_comes_before_the_body_is_sent(server):
@@ -152,23 +164,13 @@ def test_under_load_100_continue_comes_before_the_body_is_sent(server):
             b'"phoneNumber": "030 901820", "country": {"code": "DE"}}, "tenantAdmin": '
             b'{"fullName": "Con Tinue", "email": "admin@continue.example", '
             b'"password": "continue-pw", "keyDuration": 1, "duration": "DAYS"}}')
-    stop = threading.Event()
-    threads = [threading.Thread(target=_busy, args=(server, stop)) for _ in range(4)]
-    for t in threads:
-        t.start()
-    try:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-            reader = Reader(sock)
-            sock.sendall(b"POST /api/v1/tenants/register HTTP/1.1\r\nHost: x\r\n"
-                         b"Content-Type: application/json"
-                         b"\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
-            interim, rest = reader.response(head_only=True)
-            assert interim == b"HTTP/1.1 100 Continue" and rest == b""
-            sock.sendall(body)
-            head, answer = reader.response()
-            assert head.startswith(b"HTTP/1.1 201 ")
-            assert b"Continue GmbH" in answer
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
+    with _connected_under_load(server) as (sock, reader):
+        sock.sendall(b"POST /api/v1/tenants/register HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/json"
+                     b"\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        interim, rest = reader.response(head_only=True)
+        assert interim == b"HTTP/1.1 100 Continue" and rest == b""
+        sock.sendall(body)
+        head, answer = reader.response()
+        assert head.startswith(b"HTTP/1.1 201 ")
+        assert b"Continue GmbH" in answer

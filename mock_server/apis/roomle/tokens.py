@@ -19,10 +19,12 @@ import binascii
 import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from mock_server.clock import isoformat
 
 CBC, ECB = "01", "02"
 ALGORITHMS = (CBC, ECB)
@@ -70,9 +72,9 @@ def _cipher(secret: str, algorithm: str) -> Cipher:
 
 
 def format_timestamp(moment: datetime) -> str:
-    """``2020-12-31T23:00:00.000Z`` (UTC, milliseconds)."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """``2020-12-31T23:00:00.000Z`` (UTC, milliseconds): the sandbox's own timestamp
+    format, which is the pattern Roomle's tokens carry."""
+    return isoformat(moment)
 
 
 def encrypt(secret: str, plain: str, algorithm: str = ECB) -> str:
@@ -95,7 +97,7 @@ def decrypt(secret: str, header: str) -> tuple[str, str]:
     algorithm, dash, encoded = header.partition("-")
     if not dash or not encoded:
         raise TokenError("must be <algorithm>-<base64 of the encrypted request token>")
-    _mode(algorithm)
+    _mode(algorithm)  # an unknown algorithm is refused before the base64 is read
     encoded = encoded.replace("-", "+").replace("_", "/")
     encoded += "=" * (-len(encoded) % 4)
     try:
