@@ -47,18 +47,12 @@ from mock_server.security import SECURITY_MAP
 from mock_server.speedups import OperationURIParser, trusted_specs
 from mock_server.swagger_ui import SandboxSwaggerUIMiddleware, swagger_ui_options
 from mock_server.validation import CompiledRequestValidationMiddleware, validator_map
-from mock_server.yaml_io import load_yaml
+from mock_server.yaml_io import spec_document
 
 Flavor = Literal["async", "flask"]
 
 # Connexion warns on every request to an operation that accepts two content types.
 logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
-
-
-def load_spec(name: str) -> dict:
-    """Parse a spec with libyaml when available (Connexion's pure-Python load is the
-    slowest part of start-up)."""
-    return load_yaml((SPEC_DIR / name).read_text(encoding="utf-8"))
 
 
 def pipeline(runtime: Runtime, apis: list[ApiDefinition]) -> list:
@@ -243,7 +237,7 @@ def create_app(config: Config | None = None, *, flavor: Flavor = "async") -> Abs
         per_api = {}
         if api.body_validators:
             per_api["validator_map"] = validator_map(api.body_validators)
-        spec = load_spec(api.spec)
+        spec = spec_document(api.spec)
         handlers_of(api, spec)  # an operationId without a handler stops start-up here
         with trusted_specs():
             app.add_api(

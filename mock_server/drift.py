@@ -119,11 +119,10 @@ class SpecIndex:
     """Operations of one API's spec by operationId, with inlined schemas."""
 
     def __init__(self, api: ApiDefinition) -> None:
-        from mock_server.config import SPEC_DIR
-        from mock_server.yaml_io import load_yaml
+        from mock_server.yaml_io import spec_document
 
         self.api = api
-        self.spec = load_yaml((SPEC_DIR / api.spec).read_text(encoding="utf-8"))
+        self.spec = spec_document(api.spec)
         self.ops: dict[str, dict[str, Any]] = {}
         self.security_headers = {"authorization"}
         for scheme in ((self.spec.get("components") or {}).get("securitySchemes") or {}).values():

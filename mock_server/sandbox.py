@@ -27,6 +27,17 @@ from mock_server.control.state import FaultRules, Journal
 _UUID4_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
 _UUID4_SET = (0x8000 << 48) | (4 << 76)
 
+# The Faker providers whose methods the APIs call (names, companies, addresses, phone
+# numbers; their formats only refer to each other). Faker loads every provider of every
+# locale otherwise, which was a quarter of start-up; the data drawn is the same.
+FAKER_PROVIDERS = ("faker.providers.person", "faker.providers.company",
+                   "faker.providers.address", "faker.providers.phone_number")
+
+
+def new_faker(locales: str | list[str]) -> Faker:
+    """A Faker for ``locales`` with the providers the sandbox uses (unseeded)."""
+    return Faker(locales, providers=list(FAKER_PROVIDERS))
+
 
 class Sandbox:
     """One isolated world: its own collections, clock, randomness and per-API state."""
@@ -52,7 +63,7 @@ class Sandbox:
     def faker(self) -> Faker:
         """The sandbox's own Faker, seeded from the sandbox seed (built on first use)."""
         if self._faker is None:
-            self._faker = Faker(["de_DE", "fr_FR", "nl_NL", "en_GB", "it_IT", "es_ES"])
+            self._faker = new_faker(["de_DE", "fr_FR", "nl_NL", "en_GB", "it_IT", "es_ES"])
             self._faker.seed_instance(self.seed)
         return self._faker
 

@@ -70,3 +70,47 @@ def test_fast_check_is_never_more_lenient_than_jsonschema(document: dict[str, An
             if next(iter(slow.iter_errors(doc)), None) is not None:
                 lenient.append((path, value))
     assert lenient == []
+
+
+def _big(document: dict[str, Any]) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    tenants = doc["wallet"]["tenants"]
+    while fixtures._records(doc) < fixtures.FAST_CHECK_RECORDS:  # the schema's view only
+        tenants.append(copy.deepcopy(tenants[-1]))
+    return doc
+
+
+def test_a_small_document_is_checked_without_compiling_the_fast_check(document, monkeypatch):
+    """Compiling the fast check costs ~0.1 s, more than jsonschema spends on a document
+    of fewer than FAST_CHECK_RECORDS records (the default fixtures: start-up)."""
+    import fastjsonschema
+
+    monkeypatch.setattr(fixtures, "_fast_checks", {})
+    monkeypatch.setattr(fastjsonschema, "compile", lambda *a, **k: pytest.fail("compiled"))
+    assert fixtures._records(document) < fixtures.FAST_CHECK_RECORDS
+    fixtures.validate_document(document, all_apis())
+    bad = copy.deepcopy(document)
+    bad["wallet"]["tenants"][0]["zzUnknown"] = 1
+    with pytest.raises(fixtures.FixtureError) as caught:
+        fixtures.validate_document(bad, all_apis())
+    assert caught.value.errors == [("wallet.tenants[0].zzUnknown", "is not allowed")]
+
+
+def test_small_and_big_documents_get_the_same_errors(document, monkeypatch):
+    import fastjsonschema
+
+    compiled = []
+    original = fastjsonschema.compile
+    monkeypatch.setattr(fixtures, "_fast_checks", {})
+    monkeypatch.setattr(fastjsonschema, "compile",
+                        lambda *a, **k: compiled.append(1) or original(*a, **k))
+    big = _big(document)
+    fixtures.validate_document(big, all_apis())  # the fast path accepts it
+    assert compiled == [1]
+    for doc in (copy.deepcopy(document), big):
+        doc["wallet"]["tenants"][0]["zzUnknown"] = 1
+        doc["roomle"]["tenants"][0].pop("id")
+        with pytest.raises(fixtures.FixtureError) as caught:
+            fixtures.validate_document(doc, all_apis())
+        assert caught.value.errors == [("roomle.tenants[0].id", "is required"),
+                                       ("wallet.tenants[0].zzUnknown", "is not allowed")]

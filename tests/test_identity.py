@@ -11,8 +11,8 @@ import pytest
 from mock_server.apis.bizzlink import auth as bizzlink_auth
 from mock_server.apis.roomle import tokens
 from mock_server.apis.wallet.models import WalletState
-from mock_server.app import load_spec
 from mock_server.testing import BizzlinkAuth
+from mock_server.yaml_io import spec_document
 
 SPECS = ["bizzlink.yaml", "roomle.yaml", "wallet.yaml", "pigello.yaml", "sandbox.yaml"]
 INFO_FUNCS = ("x-apikeyInfoFunc", "x-bearerInfoFunc", "x-basicInfoFunc", "x-tokenInfoFunc")
@@ -20,7 +20,7 @@ INFO_FUNCS = ("x-apikeyInfoFunc", "x-bearerInfoFunc", "x-basicInfoFunc", "x-toke
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_every_security_scheme_only_confirms_the_identity_step(spec):
-    schemes = load_spec(spec)["components"]["securitySchemes"]
+    schemes = spec_document(spec)["components"]["securitySchemes"]
     assert schemes
     for name, scheme in schemes.items():
         funcs = {k: v for k, v in scheme.items() if k in INFO_FUNCS}

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
-from mock_server.app import load_spec
 from mock_server.config import SPEC_DIR
 from mock_server.validation import FORMAT_CHECKER, _fast_checker, body_errors
+from mock_server.yaml_io import spec_document
 
 TRICKY = st.builds(copy.deepcopy, st.sampled_from([
     None, True, False, 0, 1, -1, 1.0, 0.5, 10 ** 20, "", " ", "x", "a" * 300, "ü" * 5,
@@ -116,7 +116,7 @@ def _near(draw: Any, schema: Any) -> Any:
 def _request_bodies() -> list[Any]:
     cases = []
     for path in sorted(SPEC_DIR.glob("*.yaml")):
-        spec = resolve_refs(load_spec(path.name))
+        spec = resolve_refs(spec_document(path.name))
         for route, item in spec["paths"].items():
             for method, op in item.items():
                 if not isinstance(op, dict) or "requestBody" not in op:
@@ -166,7 +166,7 @@ def test_body_errors_agree_with_jsonschema_where_the_fast_check_is_stricter():
 def _parameter_schemas() -> list[Any]:
     seen: dict[str, Any] = {}
     for path in sorted(SPEC_DIR.glob("*.yaml")):
-        spec = resolve_refs(load_spec(path.name))
+        spec = resolve_refs(spec_document(path.name))
         for item in spec["paths"].values():
             params = list(item.get("parameters", []))
             for op in item.values():

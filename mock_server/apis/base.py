@@ -13,7 +13,7 @@ import inflection
 from starlette.types import Scope
 
 from mock_server.errors import ApiError, RequestValidationError, status_phrase
-from mock_server.yaml_io import load_yaml
+from mock_server.yaml_io import load_data_file
 
 if TYPE_CHECKING:
     from mock_server.config import Config
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def package_yaml(module_file: str, name: str = "fixture_schema.yaml") -> Any:
     """A YAML file kept beside an API package's code (e.g. its fixture schema)."""
-    return load_yaml((Path(module_file).parent / name).read_text(encoding="utf-8"))
+    return load_data_file(Path(module_file).parent / name)
 
 
 @lru_cache(maxsize=1024)

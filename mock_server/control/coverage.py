@@ -163,12 +163,10 @@ class Catalogue:
     @classmethod
     def load(cls, apis: Sequence[ApiDefinition]) -> Catalogue:
         """From the spec files (the control plane is not an API under test)."""
-        from mock_server.config import SPEC_DIR
-        from mock_server.yaml_io import load_yaml
+        from mock_server.yaml_io import spec_document
 
         emulated = [a for a in apis if a.name != "sandbox"]
-        return cls(emulated, {a.name: load_yaml((SPEC_DIR / a.spec).read_text(encoding="utf-8"))
-                              for a in emulated})
+        return cls(emulated, {a.name: spec_document(a.spec) for a in emulated})
 
     @staticmethod
     def _operations(api: ApiDefinition, spec: dict) -> dict[str, Operation]:

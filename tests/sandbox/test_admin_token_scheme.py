@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.app import create_app, load_spec
+from mock_server.app import create_app
 from mock_server.config import Config
+from mock_server.yaml_io import spec_document
 
 AUTHORIZATIONS = [None, "Bearer anything", "Bearer", "Basic dXNlcjpwdw==", "garbage", ""]
 
@@ -26,7 +27,7 @@ def guarded():
 
 
 def test_spec_declares_the_scheme_on_every_operation_but_health_and_ready():
-    spec = load_spec("sandbox.yaml")
+    spec = spec_document("sandbox.yaml")
     assert spec["components"]["securitySchemes"]["adminToken"]["scheme"] == "bearer"
     assert spec["security"] == [{"adminToken": []}, {}]
     for path, item in spec["paths"].items():

@@ -26,11 +26,11 @@ from mock_server.apis.pigello.drf import (
 )
 from mock_server.clock import isoformat
 from mock_server.collection import Collection, Record
-from mock_server.config import SPEC_DIR, Config
+from mock_server.config import Config
 from mock_server.errors import Conflict, FieldError
 from mock_server.fixtures import FixtureError
-from mock_server.sandbox import Sandbox
-from mock_server.yaml_io import load_yaml
+from mock_server.sandbox import Sandbox, new_faker
+from mock_server.yaml_io import spec_document
 
 API = "pigello"
 # The provider's "Additional Validation Information" phrase, used as the error message.
@@ -528,7 +528,7 @@ def create_schema(entity: Entity) -> dict:
 
 @functools.cache
 def _create_schemas() -> dict[str, dict]:
-    spec = load_yaml((SPEC_DIR / "pigello.yaml").read_text(encoding="utf-8"))
+    spec = spec_document("pigello.yaml")
 
     def resolve(node: Any) -> Any:
         if isinstance(node, dict):
@@ -595,7 +595,7 @@ def with_luhn(digits: str) -> str:
 
 def swedish_faker(sandbox: Sandbox) -> Faker:
     """A Swedish Faker seeded from the sandbox's random (same seed, same data)."""
-    fake = Faker("sv_SE")
+    fake = new_faker("sv_SE")
     fake.seed_instance(sandbox.random.getrandbits(32))
     return fake
 
