@@ -48,4 +48,6 @@ class Clock:
 
 def isoformat(when: datetime) -> str:
     """ISO-8601 UTC with a Z suffix and millisecond precision."""
+    if when.tzinfo is UTC:  # a sandbox clock's own time: "+00:00" becomes "Z"
+        return when.isoformat(timespec="milliseconds")[:-6] + "Z"
     return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

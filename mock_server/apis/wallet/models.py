@@ -106,7 +106,8 @@ class WalletState:
         return record is not None and not record["deleted"]
 
     def new_key(self) -> str:
-        return "wk_" + "".join(f"{self.sandbox.random.getrandbits(8):02x}" for _ in range(20))
+        draw = self.sandbox.random.getrandbits
+        return "wk_" + bytes([draw(8) for _ in range(20)]).hex()
 
     def record(self, tenant_id: str, action: str, actor: Principal | None,
                changes: dict[str, Any]) -> None:
