@@ -39,6 +39,19 @@ def new_faker(locales: str | list[str]) -> Faker:
     return Faker(locales, providers=list(FAKER_PROVIDERS))
 
 
+class Savepoint:
+    """What :meth:`Sandbox.rollback` restores: the sandbox's random state, its Faker's
+    (taken on the Faker's first use after the savepoint; None if unused), and each API
+    state's own point."""
+
+    __slots__ = ("apis", "fakers", "random")
+
+    def __init__(self, random_state: Any, apis: dict[str, Any]) -> None:
+        self.random = random_state
+        self.fakers: list[Any] | None = None
+        self.apis = apis
+
+
 class Sandbox:
     """One isolated world: its own collections, clock, randomness and per-API state."""
 
@@ -53,6 +66,7 @@ class Sandbox:
         self.clock = Clock()
         self.random = random.Random(seed)
         self._faker: Faker | None = None
+        self._savepoint: Savepoint | None = None  # the open one (see savepoint)
         self.apis: dict[str, Any] = {}
         self.outbox: deque[dict[str, Any]] = deque(maxlen=self.OUTBOX_SIZE)
         self.journal = Journal(journal_size, self.JOURNAL_BYTES)
@@ -65,27 +79,32 @@ class Sandbox:
         if self._faker is None:
             self._faker = new_faker(["de_DE", "fr_FR", "nl_NL", "en_GB", "it_IT", "es_ES"])
             self._faker.seed_instance(self.seed)
+        point = self._savepoint
+        if point is not None and point.fakers is None:
+            point.fakers = [f.random.getstate() for f in self._faker.factories]
         return self._faker
 
-    def savepoint(self) -> tuple[Any, Any, dict[str, Any]]:
+    def savepoint(self) -> Savepoint:
         """What a request may advance besides its data: the sandbox's randomness (ids,
         keys), its Faker's, and what each API state keeps (``savepoint()`` on the state,
-        e.g. a next-id counter). See :meth:`rollback`."""
-        fakers = [f.random.getstate() for f in self._faker.factories] \
-            if self._faker is not None else None
+        e.g. a next-id counter). See :meth:`rollback`.
+
+        The Faker's state (six generators) is taken only when a request first uses the
+        Faker, which few requests do: it was a twelfth of a create's work. One
+        savepoint is open at a time (the dispatcher's, under the sandbox lock)."""
         apis = {name: state.savepoint() for name, state in self.apis.items()
                 if hasattr(state, "savepoint")}
-        return self.random.getstate(), fakers, apis
+        self._savepoint = point = Savepoint(self.random.getstate(), apis)
+        return point
 
-    def rollback(self, point: tuple[Any, Any, dict[str, Any]]) -> None:
+    def rollback(self, point: Savepoint) -> None:
         """Back to a :meth:`savepoint`: a rejected request leaves the ids and keys that
         later requests get exactly as if it had never been sent."""
-        state, fakers, apis = point
-        self.random.setstate(state)
-        if fakers is not None and self._faker is not None:
-            for factory, faker_state in zip(self._faker.factories, fakers, strict=True):
+        self.random.setstate(point.random)
+        if point.fakers is not None and self._faker is not None:
+            for factory, faker_state in zip(self._faker.factories, point.fakers, strict=True):
                 factory.random.setstate(faker_state)
-        for name, api_point in apis.items():
+        for name, api_point in point.apis.items():
             self.apis[name].rollback(api_point)
 
     def new_uuid(self) -> str:
