@@ -46,6 +46,16 @@ for _name, _checker in Draft4Validator.FORMAT_CHECKER.checkers.items():
     FORMAT_CHECKER.checkers[_name] = _checker
 
 
+# A local part email-validator accepts whatever the domain (ASCII letters, digits and
+# _+- in dot-separated atoms), and the domains it has accepted after one: an address of
+# that local part on a known domain, well within the length limits, is valid without
+# asking again (a check is ~8 us; a create sends two addresses). Anything else is
+# email-validator's to decide (tests/test_email_format.py compares the two).
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*")
+_KNOWN_DOMAINS: dict[str, None] = {}
+_KNOWN_DOMAINS_MAX = 1024
+
+
 @FORMAT_CHECKER.checks("email", raises=EmailNotValidError)
 def _is_email(value: object) -> bool:
     """Syntax, as ``format: email`` means: addresses on special-use and reserved names
@@ -53,10 +63,19 @@ def _is_email(value: object) -> bool:
     use, pass like any other; email-validator refuses them as undeliverable."""
     if not isinstance(value, str):
         return True
-    domain = value.rpartition("@")[2].rstrip(".").rsplit(".", 1)[-1].lower()
-    if domain in SPECIAL_USE_DOMAIN_NAMES or domain == "example":
+    local, _, domain = value.rpartition("@")
+    label = domain.rstrip(".").rsplit(".", 1)[-1].lower()
+    if label in SPECIAL_USE_DOMAIN_NAMES or label == "example":
         value += ".example"   # checked as a name under a non-reserved label
+        domain += ".example"
+    plain = len(local) <= 64 and len(value) <= 200 and _PLAIN_LOCAL.fullmatch(local)
+    if plain and domain in _KNOWN_DOMAINS:
+        return True
     validate_email(value, check_deliverability=False)
+    if plain:
+        if len(_KNOWN_DOMAINS) >= _KNOWN_DOMAINS_MAX:
+            _KNOWN_DOMAINS.clear()
+        _KNOWN_DOMAINS[domain] = None
     return True
 
 
