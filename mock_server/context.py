@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,26 @@ if TYPE_CHECKING:
     from mock_server.apis.base import ApiDefinition
     from mock_server.runtime import Runtime
     from mock_server.sandbox import Sandbox
+
+
+_HEADERS = "mock_server.headers"
+
+
+def request_headers(scope: Scope) -> Mapping[str, str]:
+    """The request's headers by lower-case name, the first of a repeated one (what
+    Starlette's ``Headers(scope=scope).get`` answers), made once per request: the
+    middlewares and an API's authenticate ask a dozen times, and each ``Headers`` lookup
+    scans and decodes the raw list again. Made again when a middleware has replaced
+    ``scope["headers"]`` (they replace the list, never change it in place). Read only."""
+    raw = scope["headers"]
+    made = scope.get(_HEADERS)
+    if made is not None and made[0] is raw:
+        return made[1]
+    found: dict[str, str] = {}
+    for name, value in raw:
+        found.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    scope[_HEADERS] = (raw, found)
+    return found
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hmac
 import time
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_server.context import request_headers
 from mock_server.errors import (
     ApiError,
     BadRequest,
@@ -46,7 +46,7 @@ class SandboxMiddleware:
                            status=503, headers={"Retry-After": "1"})
         self.runtime.sandbox_for(scope)
         limit = self.runtime.config.max_body_bytes
-        headers = Headers(scope=scope)
+        headers = request_headers(scope)
         length = headers.get("content-length")
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         has_body = (length not in (None, "0")) or chunked
@@ -144,7 +144,7 @@ class AdminTokenMiddleware:
         if self.token and scope["type"] == "http" and \
                 (scope["path"] + "/").startswith(self.prefix + "/") and \
                 scope["path"].rstrip("/") not in HEALTH_PATHS:
-            given = Headers(scope=scope).get("authorization", "")
+            given = request_headers(scope).get("authorization", "")
             if not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
                 raise Unauthorized("The control plane needs Authorization: Bearer <admin token>",
                                    headers={"WWW-Authenticate": 'Bearer realm="sandbox"'})

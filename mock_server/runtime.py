@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from mock_server.apis.base import ApiDefinition
 from mock_server.config import Config
+from mock_server.context import request_headers
 from mock_server.errors import BadRequest
 from mock_server.fixtures import FixtureError, load_fixture_file, restore_sandbox_extras
 from mock_server.sandbox import Sandbox
@@ -171,7 +171,7 @@ class Runtime:
         return self.apis[-1]
 
     def sandbox_name(self, scope: Scope) -> str:
-        name = Headers(scope=scope).get(SANDBOX_HEADER)
+        name = request_headers(scope).get(SANDBOX_HEADER)
         if name is None or name == "":
             return Store.DEFAULT
         if not SANDBOX_NAME.fullmatch(name):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_server.context import request_headers
 from mock_server.control.journal import JOURNAL_NOTE
 from mock_server.errors import ApiError, BadRequest, FieldError, status_phrase
 from mock_server.middleware import drop_connection
@@ -79,7 +79,7 @@ class FaultMiddleware:
         note = scope.get(JOURNAL_NOTE)
         if note is not None:
             note["operationId"] = routing.get("operation_id")
-        header = Headers(scope=scope).get(FAULT_HEADER)
+        header = request_headers(scope).get(FAULT_HEADER.lower())
         fault = parse_fault_header(header) if header else None
         if fault is None:
             sandbox = self.runtime.sandbox_for(scope)

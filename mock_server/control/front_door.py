@@ -14,10 +14,10 @@ import html
 import json
 from typing import Any
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server import __version__
+from mock_server.context import request_headers
 from mock_server.runtime import Runtime
 
 PATHS = ("/", "/_sandbox/")
@@ -90,7 +90,7 @@ class FrontDoorMiddleware:
                 or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        headers = request_headers(scope)
         token = self.runtime.config.admin_token
         show = not token or hmac.compare_digest(
             headers.get("authorization", "").encode(), f"Bearer {token}".encode())

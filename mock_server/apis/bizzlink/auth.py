@@ -8,11 +8,11 @@ message; handlers get the calling account as ``ctx.principal``.
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from mock_server.apis.bizzlink.models import Account, BizzlinkState
 from mock_server.apis.bizzlink.signing import SIGNATURE_HEADER, parse_signature, verify
+from mock_server.context import request_headers
 from mock_server.errors import FieldError, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
 
@@ -30,7 +30,7 @@ def _header_error(detail: str, header: str) -> Unauthorized:
 def authenticate(scope: Scope, body: bytes | None, required: bool) -> Account:
     """The calling account, or Unauthorized naming what is wrong (every Bizzlink
     operation requires both credentials)."""
-    headers = Headers(scope=scope)
+    headers = request_headers(scope)
     auth = headers.get("authorization")
     if not auth:
         raise _header_error("is missing", "Authorization")
@@ -40,7 +40,7 @@ def authenticate(scope: Scope, body: bytes | None, required: bool) -> Account:
     account = _state(scope).account_for_token(token.strip())
     if account is None:
         raise _header_error("carries an unknown API token", "Authorization")
-    value = headers.get(SIGNATURE_HEADER)
+    value = headers.get(SIGNATURE_HEADER.lower())
     if not value:
         raise _header_error("is missing", SIGNATURE_HEADER)
     parsed = parse_signature(value)

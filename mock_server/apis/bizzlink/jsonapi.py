@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 from werkzeug.http import parse_list_header, parse_options_header
 
+from mock_server.context import request_headers
 from mock_server.errors import ApiError, FieldError, NotFound, UnsupportedMediaType
 from mock_server.runtime import Runtime
 
@@ -76,7 +76,7 @@ class NegotiationMiddleware:
         if not _routed(scope):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
+        headers = request_headers(scope)
         accept = headers.get("accept")
         content_type = headers.get("content-type")
         if content_type is not None:

@@ -16,10 +16,10 @@ import re
 from contextvars import ContextVar
 from urllib.parse import quote
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.apis.pigello.models import API, Client, PigelloState
+from mock_server.context import request_headers
 from mock_server.errors import Forbidden, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME, Runtime
 
@@ -36,8 +36,9 @@ def authenticate(scope: Scope, body: bytes | None, required: bool) -> Client:
     """The calling client, or Unauthorized / Forbidden saying what is wrong (every
     Pigello operation requires the seven headers)."""
     state: PigelloState = scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)
-    headers = Headers(scope=scope)
-    missing = [h for h in HEADERS if not headers.get(h, "").strip()]
+    sent = request_headers(scope)
+    headers = {h: sent.get(h.lower(), "") for h in HEADERS}
+    missing = [h for h in HEADERS if not headers[h].strip()]
     if missing:
         raise Unauthorized("Authentication credentials were not provided: missing header(s) "
                            + ", ".join(missing) + ".")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from mock_server.apis.roomle import tokens
 from mock_server.apis.roomle.models import API, RoomleState, User
 from mock_server.collection import Record
+from mock_server.context import request_headers
 from mock_server.errors import NO_CREDENTIALS, FieldError, Forbidden, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
 
@@ -67,7 +67,7 @@ def authenticate(scope: Scope, body: bytes | None, required: bool) -> Caller:
     request without one of the two headers has sent no credentials (one 401 naming
     both), unless the apiKey it did send is already wrong."""
     state: RoomleState = scope[SCOPE_RUNTIME].sandbox_for(scope).state(API)
-    headers = Headers(scope=scope)
+    headers = request_headers(scope)
     api_key = headers.get("apikey")
     if api_key is None:
         raise _no_credentials()

@@ -8,10 +8,10 @@ X-Tenant-ID against it (``handlers._caller``).
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from mock_server.apis.wallet.models import API, Principal
+from mock_server.context import request_headers
 from mock_server.errors import NO_CREDENTIALS, Unauthorized
 from mock_server.runtime import SCOPE_RUNTIME
 
@@ -19,7 +19,7 @@ from mock_server.runtime import SCOPE_RUNTIME
 def authenticate(scope: Scope, body: bytes | None, required: bool) -> Principal | None:
     """The owner of a known, unexpired key of a live tenant, else 401. Without an
     X-API-KEY: None where the operation lets anyone call (register), else 401."""
-    key = Headers(scope=scope).get("x-api-key")
+    key = request_headers(scope).get("x-api-key")
     if key is None:
         if not required:
             return None
