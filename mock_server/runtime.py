@@ -26,10 +26,14 @@ SCOPE_SANDBOX = "mock_server.sandbox"
 
 
 class FreezeSurvivors:
-    """A ``gc.callbacks`` hook for a serving process: after each full collection the
-    survivors (stored records, mostly) move to the permanent generation, so the next
-    full collection does not walk them again. Full collections otherwise grow with
-    every tenant created and show up as latency spikes.
+    """A ``gc.callbacks`` hook for a serving process: after each collection, of any
+    generation, the survivors (stored records, journal entries, mostly) move to the
+    permanent generation, so no later collection walks them again. A request leaves
+    no cyclic garbage behind (measured: none in process, a few objects per ten
+    thousand requests served), yet every record it stores used to be walked by a
+    young, a middle and a full collection before it was frozen: one request in a
+    hundred waited 1.5-40 ms for a collection that found nothing, which was the
+    sequential p99. Freezing is O(1) (a list splice).
 
     Frozen objects that become cyclic garbage (a dropped sandbox: see ``on_drop`` in
     :class:`Runtime`; a closed connection's protocol objects) are freed only by an
@@ -51,7 +55,7 @@ class FreezeSurvivors:
         self.idle_for: Callable[[], float] = lambda: float("inf")
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "stop" and info.get("generation") == 2:
+        if phase == "stop":
             gc.freeze()
 
     def maybe_rescan(self) -> bool:

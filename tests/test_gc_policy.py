@@ -1,4 +1,4 @@
-"""The serving process's GC hook: survivors of a full collection are frozen; a rescan
+"""The serving process's GC hook: survivors of every collection are frozen; a rescan
 (everything unfrozen and collected, so cyclic garbage among them is freed) is due every
 ``rescan`` seconds and runs only once the server has been idle for ``quiet`` seconds,
 or ``patience`` seconds late under load that never pauses."""
@@ -46,14 +46,28 @@ def _frozen_cycle() -> weakref.ref:
     return alive
 
 
-def test_full_collection_freezes_survivors(hook):
+@pytest.mark.parametrize("generation", [0, 1, 2])
+def test_every_collection_freezes_its_survivors(hook, generation):
     gc.unfreeze()
     hook(rescan=3600)
     keep = [[i] for i in range(1000)]
-    gc.collect()
+    gc.collect(generation)
     assert gc.get_freeze_count() >= len(keep)
-    gc.collect(1)
-    assert gc.get_freeze_count() >= len(keep)
+    assert all(gc.is_tracked(x) for x in keep[:3])
+    gc.collect(0)
+    assert gc.get_freeze_count() >= len(keep), "later collections leave them frozen"
+
+
+def test_a_cycle_dropped_before_any_collection_is_still_collected(hook):
+    gc.unfreeze()
+    hook(rescan=3600)
+    gc.collect()  # everything older is frozen now
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    alive = weakref.ref(a)
+    del a, b
+    gc.collect(0)
+    assert alive() is None, "young cyclic garbage is freed by a young collection"
 
 
 def test_a_due_rescan_on_an_idle_server_collects_frozen_cycles(hook):
