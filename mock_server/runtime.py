@@ -35,10 +35,14 @@ class FreezeSurvivors:
     hundred waited 1.5-40 ms for a collection that found nothing, which was the
     sequential p99. Freezing is O(1) (a list splice).
 
-    Frozen objects that become cyclic garbage (a dropped sandbox: see ``on_drop`` in
-    :class:`Runtime`; a closed connection's protocol objects) are freed only by an
-    unfrozen collection, which walks the whole heap (1.5 s with a few hundred thousand
-    tenants). So every ``rescan`` seconds one is due, and a watcher thread runs it at
+    Frozen objects that become cyclic garbage (a dropped sandbox; a closed
+    connection's protocol objects) are freed only by an unfrozen collection, which
+    walks the whole heap (1.5 s with a few hundred thousand tenants). :meth:`thaw`
+    unfreezes the heap (a dropped sandbox: ``on_drop`` in :class:`Runtime`) and then
+    holds the next freezes until a full collection has run, so that a young
+    collection in between does not freeze the garbage again; the full collection
+    comes as Python's own heuristics decide, or with the rescan. Every ``rescan``
+    seconds one is due, and a watcher thread runs it at
     the first moment the server has been idle for ``quiet`` seconds (no request in
     progress, none answered in that time): not in the middle of the requests of a busy
     minute. A server never idle that long gets it ``patience`` seconds late all the
@@ -53,10 +57,29 @@ class FreezeSurvivors:
         self.patience = patience
         self._last_rescan = time.monotonic()
         self.idle_for: Callable[[], float] = lambda: float("inf")
+        self.held = False  # thawed: freeze again only after a full collection
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
-        if phase == "stop":
+        if phase != "stop":
+            return
+        if info.get("generation") == 2:
+            self.held = False
+        if not self.held:
             gc.freeze()
+
+    def unfreeze(self) -> None:
+        """Unfreeze the heap until the next full collection has looked at it."""
+        self.held = True  # first: a collection may run between these two lines
+        gc.unfreeze()
+
+    @classmethod
+    def thaw(cls) -> None:
+        """Unfreeze the heap, for the installed hook's next full collection to free what
+        became garbage in it (a dropped sandbox's world)."""
+        if cls.installed is not None:
+            cls.installed.unfreeze()
+        else:
+            gc.unfreeze()
 
     def maybe_rescan(self) -> bool:
         """Unfreeze everything and collect, if a rescan is due and the server is idle (or
@@ -67,7 +90,7 @@ class FreezeSurvivors:
         if waited < self.rescan + self.patience and self.idle_for() < self.quiet:
             return False
         self._last_rescan = time.monotonic()
-        gc.unfreeze()
+        self.unfreeze()
         gc.collect()  # whose end (this hook) freezes the survivors again
         return True
 
@@ -134,7 +157,8 @@ class Runtime:
             self.store = Store(self._build_sandbox, fixtures, seed=self.config.seed,
                                max_sandboxes=self.config.max_sandboxes,
                                journal_size=self.config.journal_size,
-                               on_drop=gc.unfreeze if self.config.tune_process else None)
+                               on_drop=FreezeSurvivors.thaw if self.config.tune_process
+                               else None)
             del fixtures
             self.store.get(Store.DEFAULT)
             if restore is not None:

@@ -6,6 +6,8 @@ or ``patience`` seconds late under load that never pauses."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
 
 import pytest
@@ -97,6 +99,51 @@ def test_a_busy_server_gets_its_rescan_only_when_quiet_or_overdue(hook):
     h.patience = 0                    # waited as long as it may: runs under load too
     assert h.maybe_rescan()
     assert alive() is None
+
+
+def test_after_a_thaw_young_collections_do_not_freeze_the_garbage_again(hook):
+    """A dropped sandbox thaws the heap: the young collections that come before the
+    next full one must not freeze its world again, or nothing would free it."""
+    gc.unfreeze()
+    h = hook(rescan=3600)
+    alive = _frozen_cycle()
+    h.unfreeze()
+    for _ in range(3):
+        gc.collect(0)
+        gc.collect(1)
+    assert gc.get_freeze_count() == 0, "held until a full collection"
+    assert alive() is not None
+    gc.collect()
+    assert alive() is None, "the full collection frees the thawed garbage"
+    assert gc.get_freeze_count() > 0 and not h.held, "and freezing resumes after it"
+
+
+SERVING = """
+import gc
+from mock_server import patches
+from mock_server.app import create_app
+from mock_server.config import Config
+from mock_server.runtime import FreezeSurvivors
+
+config = Config(max_sandboxes=2)
+config.tune_process = True
+patches.apply()
+runtime = create_app(config).runtime
+hook = FreezeSurvivors.installed
+assert gc.get_freeze_count() > 0 and not hook.held
+for name in ("a", "b", "c"):
+    runtime.store.get(name)
+assert hook.held, "a dropped sandbox thaws the heap through the hook"
+gc.collect()
+assert not hook.held and gc.get_freeze_count() > 0
+print("ok")
+"""
+
+
+def test_a_serving_process_thaws_the_heap_when_a_sandbox_is_dropped():
+    done = subprocess.run([sys.executable, "-c", SERVING], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 def test_the_runtime_counts_requests_in_progress_and_when_the_last_ended(app, client):
