@@ -62,9 +62,16 @@ def apply() -> None:
 
 def tune_after_load() -> None:
     """The loaded world lives as long as the server: keep the garbage collector from
-    walking it again and again, and give freed heap back to the OS (serving only)."""
+    walking it again and again, and give freed heap back to the OS (serving only).
+
+    The collections during the load froze what survived them, garbage of the load
+    included (generation's scratch world is cyclic): the heap is thawed first, so
+    that this full collection frees that garbage before the survivors are frozen."""
     import ctypes
 
+    from mock_server.runtime import FreezeSurvivors
+
+    FreezeSurvivors.thaw()
     gc.collect()
     gc.freeze()
     try:
