@@ -41,9 +41,12 @@ def clone(value: Any) -> Any:
 
 # Classes whose instances' __dict__ lends a key-sharing ("split") layout to stored
 # records, one per shape (tuple of keys). Bounded: records of unforeseen shapes (free
-# form members a client sends) are stored as ordinary dicts.
+# form members a client sends) are stored as ordinary dicts. Pigello's sparse
+# sub-tenants have nearly one shape each (their permission booleans vary), so the bound
+# is high: 8,192 classes cost at most ~8 MB; at 512, 100,000 Pigello connections took
+# 418 MB instead of 396 (docs/performance.md).
 _SHAPES: dict[tuple[str, ...], type] = {}
-_MAX_SHAPES = 512
+_MAX_SHAPES = 8192
 _MAX_SHARED_KEYS = 30
 
 
