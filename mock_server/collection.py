@@ -41,10 +41,10 @@ def clone(value: Any) -> Any:
 
 # Classes whose instances' __dict__ lends a key-sharing ("split") layout to stored
 # records, one per shape (tuple of keys). Bounded: records of unforeseen shapes (free
-# form members a client sends) are stored as ordinary dicts. Pigello's sparse
-# sub-tenants have nearly one shape each (their permission booleans vary), so the bound
-# is high: 8,192 classes cost at most ~8 MB; at 512, 100,000 Pigello connections took
-# 418 MB instead of 396 (docs/performance.md).
+# form members a client sends) are stored as ordinary dicts. 8,192 classes cost at
+# most ~8 MB. An API that leaves members out of a record should keep the key sets few
+# (Pigello packs its booleans into one member): a key set per record costs a class
+# per record, and past the bound the layout is lost (docs/performance.md, item 31).
 _SHAPES: dict[tuple[str, ...], type] = {}
 _MAX_SHAPES = 8192
 _MAX_SHARED_KEYS = 30
@@ -147,11 +147,15 @@ class Collection:
     """
 
     def __init__(self, name: str, unique: dict[str, KeyFunc] | None = None,
-                 index: dict[str, KeyFunc] | None = None, shared: tuple[str, ...] = ()) -> None:
-        """``shared``: members with few distinct values (a country, a customer id) whose
-        equal values all records then hold as one object instead of one copy each."""
+                 index: dict[str, KeyFunc] | None = None, shared: tuple[str, ...] = (),
+                 refs: dict[str, Collection] | None = None) -> None:
+        """``shared``: members with few distinct values (a country, a customer id, a
+        first name, a list of module names) whose equal values all records then hold
+        as one object instead of one copy each. ``refs``: members holding the id of a
+        record of another collection, stored as that record's own id string."""
         self.name = name
         self._shared = shared
+        self._refs = tuple((refs or {}).items())
         self._memo: dict[Any, Any] = {}
         self._pool = StringPool()
         self._records: dict[Any, Record] = {}
@@ -167,17 +171,42 @@ class Collection:
         self._seq = 0
 
     def _stored(self, record: Record) -> Record:
+        """A stored record never changes in place (writes replace it), so equal
+        immutable-looking members can be one object shared by many records."""
+        if self._refs:
+            # Before the pool sees the record: an index keyed by the reference must
+            # find the target's id string there, not the copy the caller sent.
+            record = dict(record)
+            for name, target in self._refs:
+                value = record.get(name)
+                if type(value) is str:
+                    other = target._records.get(value)
+                    if other is not None:
+                        record[name] = other["id"]
         stored = compact(record, self._pool)
         for name in self._shared:
             value = stored.get(name)
-            if type(value) is str:
+            kind = type(value)
+            if kind is str:
                 stored[name] = sys.intern(value)
-            elif type(value) is dict:
-                try:
-                    stored[name] = self._memo.setdefault(tuple(value.items()), value)
-                except TypeError:
-                    pass
+            elif kind is dict or kind is list:
+                # By its repr, which tells [1], [1.0] and [True] apart (equal in Python,
+                # different in JSON) and costs less than a typed tuple of the items.
+                key = repr(value) if value else kind
+                found = self._memo.get(key)
+                if found is None:
+                    if len(self._memo) >= 4096:
+                        self._memo.clear()
+                    self._memo[key] = value
+                else:
+                    stored[name] = found
         return stored
+
+    def _shared_key(self, key: Any) -> Any:
+        """An index key equal to a string the record holds (a name already in lower
+        case, say) as that string instead of a copy: the record's strings have just
+        been through the collection's pool."""
+        return self._pool.get(key) if type(key) is str else key
 
     def _add_multi(self, record: Record) -> None:
         record_id = record["id"]
@@ -187,7 +216,7 @@ class Collection:
                 continue
             bucket = entries.get(value, _MISSING)
             if bucket is _MISSING:
-                entries[value] = record_id
+                entries[self._shared_key(value)] = record_id
             elif type(bucket) is dict:
                 bucket[record_id] = None
             else:
@@ -307,9 +336,10 @@ class Collection:
             raise UniqueViolation("id", record_id)
         keys = self._check_unique(record, record_id)
         stored = self._stored(record)
+        record_id = stored["id"]
         self._records[record_id] = stored
         for index, value in keys:
-            index.entries[value] = record_id
+            index.entries[self._shared_key(value)] = record_id
         self._add_multi(stored)
         self._seq += 1
         if self._pos is not None:
@@ -326,16 +356,17 @@ class Collection:
             if old_value is not None and index.entries.get(old_value) == record_id:
                 del index.entries[old_value]
         stored = self._stored(record)
+        record_id = stored["id"]
         self._records[record_id] = stored
         for index, value in keys:
-            index.entries[value] = record_id
+            index.entries[self._shared_key(value)] = record_id
         for key, entries in self._multi.values():
             before, after = key(old), key(stored)
             if before == after:
                 continue
             self._drop_from(entries, before, record_id)
             if after is not None:
-                self._add_in_order(entries, after, record_id)
+                self._add_in_order(entries, self._shared_key(after), record_id)
         return clone(stored)
 
     def _add_in_order(self, entries: dict[Any, Any], value: Any, record_id: Any) -> None:

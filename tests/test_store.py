@@ -4,6 +4,8 @@ first needed, and copies out (the memory-saving layouts must not show)."""
 
 from __future__ import annotations
 
+import zlib
+
 from mock_server.collection import Collection, StringPool
 
 
@@ -81,3 +83,71 @@ def test_string_pool_forgets_when_full() -> None:
     pool.get("c")
     pool.get("d")                                # full: forgets "ab" and "c"
     assert pool.get("".join("ab")) is not a
+
+
+def test_shared_lists_and_dicts_are_one_object_per_value_and_keep_their_types() -> None:
+    c = Collection("t", shared=("mods", "conf"))
+    for n, (mods, conf) in enumerate([(["a"], {}), (["a"], {}), ([1], {"x": 1}),
+                                      ([True], {"x": True}), ([1.0], {"x": 1.0})]):
+        c.insert({"id": n, "mods": mods, "conf": conf})
+    stored = [c.peek(n) for n in range(5)]
+    assert stored[0]["mods"] is stored[1]["mods"] and stored[0]["conf"] is stored[1]["conf"]
+    # equal in Python, different in JSON: never one object
+    assert [type(s["mods"][0]) for s in stored[2:]] == [int, bool, float]
+    assert [type(s["conf"]["x"]) for s in stored[2:]] == [int, bool, float]
+    got = c.get(0)
+    got["mods"].append("b")
+    got["conf"]["y"] = 2
+    assert c.get(1) == {"id": 1, "mods": ["a"], "conf": {}}
+    c.replace({"id": 0, "mods": ["a", "b"], "conf": {}})
+    assert c.get(1)["mods"] == ["a"] and c.get(0)["mods"] == ["a", "b"]
+
+
+def test_a_reference_is_held_as_the_target_records_own_id() -> None:
+    tenants = Collection("tenants")
+    users = Collection("users", refs={"tenantId": tenants},
+                       index={"tenant": lambda r: r["tenantId"]})
+    tenants.insert({"id": "".join(["ten", "ant-1"]), "name": "one"})
+    users.insert({"id": "u1", "tenantId": "".join(["tenant", "-1"])})
+    users.insert({"id": "u2", "tenantId": "tenant-unknown"})
+    assert users.peek("u1")["tenantId"] is tenants.peek("tenant-1")["id"]
+    assert users.peek("u2")["tenantId"] == "tenant-unknown"
+    assert users.lookup("tenant", "tenant-1") == ["u1"]
+    [key] = [k for k in users._multi["tenant"][1] if k == "tenant-1"]
+    assert key is tenants.peek("tenant-1")["id"]  # the index holds no copy either
+    assert users.get("u1") == {"id": "u1", "tenantId": "tenant-1"}
+
+
+def test_an_index_key_equal_to_a_member_is_held_as_that_member() -> None:
+    c = Collection("t", unique={"code": lambda r: r["code"].upper()},
+                   index={"name": lambda r: r["name"].casefold()})
+    c.insert({"id": "r1", "code": "ABC", "name": "plain"})
+    c.insert({"id": "r2", "code": "def", "name": "Mixed"})
+    stored = c.peek("r1")
+    [code_key] = [k for k in c._indexes["code"].entries if k == "ABC"]
+    [name_key] = [k for k in c._multi["name"][1] if k == "plain"]
+    assert code_key is stored["code"] and name_key is stored["name"]
+    assert c.owner("code", "DEF") == "r2" and c.lookup("name", "mixed") == ["r2"]
+    c.replace({"id": "r1", "code": "XYZ", "name": "other"})
+    assert c.owner("code", "ABC") is None and c.owner("code", "XYZ") == "r1"
+    assert c.lookup("name", "plain") == [] and c.lookup("name", "other") == ["r1"]
+
+
+def test_a_long_list_decodes_as_its_json_text_would() -> None:
+    import json
+
+    from mock_server.documents import LazyItems
+
+    records = [{"id": f"r{n}", "name": None if n % 3 else f"n{n}", "flag": n % 2 == 0,
+                "tags": [n, {"k": n % 5}], **({"extra": 1.5} if n % 7 == 0 else {})}
+               for n in range(LazyItems.CHUNK * 2 + 17)]
+    records[5] = {"flag": True, "id": "r5"}  # another member order
+    items = LazyItems(records)
+    decoded = list(items)
+    assert decoded == json.loads(json.dumps(records)) and len(items) == len(records)
+    assert [list(d) for d in decoded] == [list(r) for r in records]
+    assert items[5] == {"flag": True, "id": "r5"}
+    row_wise = len(zlib.compress(b"\n".join(json.dumps(r).encode() for r in records), 6))
+    assert items.nbytes < row_wise
+    mixed = [1, "two", [3], {4: "int key"}, {"a": None}] * 500
+    assert list(LazyItems(mixed)) == json.loads(json.dumps(mixed))
