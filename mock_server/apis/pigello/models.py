@@ -123,7 +123,7 @@ CUSTOMER_INDEXES = {"stakeholder_type": "customer_stakeholder_type",
                     "category": "customer_category", "is_active": "customer_is_active"}
 # Connection references indexed by the referenced id, and the entity they point at.
 # Members with few distinct values, stored once per value (see Collection).
-SHARED = ("customer_id", "organization", "created_at")
+SHARED = ("customer_id", "organization", "created_at", "first_name", "last_name", "birth_date")
 REF_TARGETS = {"tenant": "tenant", "sub_tenant": "subtenant", "parent_sub_tenant": "subtenant"}
 CONNECTION_DEFAULTS: dict[str, Any] = {
     "reminder_distribution_instruction": None, "organization": None, "is_active": True,
@@ -204,8 +204,8 @@ def _custom_key(record: Record) -> Any:
 
 def _per_customer(field: str) -> Callable[[Record], Any]:
     def key(record: Record) -> Any:
-        value = record.get(field)
-        return None if value is None else (record["customer_id"], value)
+        found = value(CONNECTION, record, field)
+        return None if found is None else (record["customer_id"], found)
     return key
 
 
@@ -218,17 +218,21 @@ class PigelloState:
         self.clients: dict[str, Client] = {}
         self.organizations: dict[str, dict[str, Any]] = {}
         customer = _customer_key
+        tenants = Collection("pigello.tenant", unique={"custom_id": _custom_key},
+                             index={"customer": customer}, shared=SHARED)
+        subtenants = Collection("pigello.subtenant", unique={"custom_id": _custom_key},
+                                index={"customer": customer}, shared=SHARED)
         self.collections = {
-            "tenant": Collection("pigello.tenant", unique={"custom_id": _custom_key},
-                                 index={"customer": customer}, shared=SHARED),
-            "subtenant": Collection("pigello.subtenant", unique={"custom_id": _custom_key},
-                                    index={"customer": customer}, shared=SHARED),
+            "tenant": tenants,
+            "subtenant": subtenants,
             "subtenanttenantconnection": Collection(
                 "pigello.subtenanttenantconnection", unique={"custom_id": _custom_key},
                 shared=SHARED,
+                refs={"tenant": tenants, "sub_tenant": subtenants,
+                      "parent_sub_tenant": subtenants},
                 index={"customer": customer, "tenant": lambda r: r["tenant"],
                        "sub_tenant": lambda r: r["sub_tenant"],
-                       "parent_sub_tenant": lambda r: r["parent_sub_tenant"],
+                       "parent_sub_tenant": lambda r: r.get("parent_sub_tenant"),
                        **{index: _per_customer(field)
                           for field, index in CUSTOMER_INDEXES.items()}}),
         }
@@ -322,27 +326,57 @@ def new_record(state: PigelloState, entity: Entity, customer_id: str) -> Record:
     return record
 
 
+# A stored tenant or sub-tenant holds its boolean members as the bits of one int
+# under this key (see :func:`sparse`); it never leaves the package.
+FLAGS = "_flags"
+FLAG_BITS = {entity.name: {k: 1 << i for i, k in enumerate(
+    k for k, v in entity.defaults.items() if type(v) is bool)} for entity in (TENANT, SUBTENANT)}
+# One int object per distinct set of bits (at most 2 ** 16), not one per record.
+_FLAG_VALUES: dict[int, int] = {}
+
+
 def value(entity: Entity, record: Record, key: str) -> Any:
     """A member of a stored record; tenants and sub-tenants store only the members that
-    differ from their defaults (see :func:`sparse`)."""
+    differ from their defaults, and their booleans as bits (see :func:`sparse`)."""
     if key in record:
         return record[key]
+    flags = record.get(FLAGS)
+    if flags is not None:
+        bit = FLAG_BITS[entity.name].get(key)
+        if bit is not None:
+            return bool(flags & bit)
     default = entity.defaults.get(key)
     return list(default) if isinstance(default, list) else default
 
 
 def sparse(entity: Entity, record: Record) -> Record:
-    """A tenant or sub-tenant as stored: members equal to their default left out.
+    """A record as stored: members equal to their default left out and, for a tenant
+    or sub-tenant, the booleans packed into the bits of one int (``FLAGS``).
 
-    They have ~50 members, most of them at their default: a record of a dozen keys
-    keeps CPython's shared-key layout (at most 30 keys) and 200,000 of them fit the
-    memory target. Connections are stored whole (their indexes read every member).
+    Tenants and sub-tenants have ~50 members, most of them at their default: a record
+    of a dozen keys keeps CPython's shared-key layout (at most 30 keys) and 200,000 of
+    them fit the memory target. Every one of them holds ``FLAGS``, so that records
+    differ in which members they hold only where a string left its default (a key
+    set varying with each record would cost a layout each, collection.compact), and
+    a sub-tenant's dozen permissions cost one member instead of twelve. A connection
+    leaves out its nine members that are nearly always null. Read a stored record's
+    members with :func:`value`.
     """
-    if entity is CONNECTION:
-        return record
     defaults = entity.defaults
-    return {k: v for k, v in record.items()
-            if k not in defaults or v != defaults[k] or type(v) is not type(defaults[k])}
+    bits = FLAG_BITS.get(entity.name)
+    if bits is None:
+        return {k: v for k, v in record.items()
+                if k not in defaults or v != defaults[k] or type(v) is not type(defaults[k])}
+    flags = 0
+    for key, bit in bits.items():
+        if value(entity, record, key) is True:
+            flags |= bit
+    out = {k: v for k, v in record.items()
+           if k != FLAGS and (k not in defaults or v != defaults[k]
+                              or type(v) is not type(defaults[k]))
+           and not (k in bits and type(v) is bool)}
+    out[FLAGS] = _FLAG_VALUES.setdefault(flags, flags)
+    return out
 
 
 def write_many(state: PigelloState, entity: Entity, customer_id: str,
@@ -663,7 +697,7 @@ def generate(sandbox: Sandbox, section: dict, config: Config, count: int,
             state.collections[entity.name].insert(sparse(entity, record))
         if check_record(state, CONNECTION, customer, conn, conn, "", True):
             raise FixtureError("pigello: a generated connection is not valid")
-        state.collections[CONNECTION.name].insert(conn)
+        state.collections[CONNECTION.name].insert(sparse(CONNECTION, conn))
         progress(i + 1)
     return dump_state(state)
 
