@@ -52,3 +52,24 @@ def test_generated_tenants_pass_the_apis_own_validation(client, tmp_path):
         resp = client.put(f"{BASE}/{tenant['id']}/", json=body, headers=sup)
         assert resp.status_code == 200, (body, resp.text)
     assert client.get(f"{BASE}/{DEMO}", headers=sup).status_code == 200
+
+
+def test_tenants_with_equal_lists_change_one_at_a_time(client, credentials):
+    """Equal modules, configurators and configuration are stored once for many
+    tenants; changing one tenant's must leave every other tenant's as it was."""
+    sup = headers(credentials, SUPER)
+    made = [client.post(BASE, json={"name": f"twin_{n}"}, headers=sup).json()["tenant"]
+            for n in range(3)]
+    assert all(t["modules"] == ["basic_usage"] and t["configurators"] == []
+               and t["configuration"] == {} for t in made)
+    resp = client.put(f"{BASE}/{made[0]['id']}", headers=sup, json={
+        "modules": ["basic_usage", "extra"], "configurators": ["c1"],
+        "configuration": {"theme": "dark"}})
+    assert resp.status_code == 200, resp.text
+    for t in made[1:]:
+        got = client.get(f"{BASE}/{t['id']}", headers=sup).json()["tenant"]
+        assert (got["modules"], got["configurators"], got["configuration"]) == \
+            (["basic_usage"], [], {})
+    first = client.get(f"{BASE}/{made[0]['id']}", headers=sup).json()["tenant"]
+    assert (first["modules"], first["configurators"], first["configuration"]) == \
+        (["basic_usage", "extra"], ["c1"], {"theme": "dark"})

@@ -83,7 +83,7 @@ class RoomleState:
         self.tenants = Collection("roomle.tenants", unique={
             "name": lambda r: r["name"].casefold(),
             "apiKey": lambda r: r["apiKey"],
-        })
+        }, shared=("configurators", "modules", "configuration"))
         self.users: dict[int, User] = {}
         self.users_by_email: dict[str, User] = {}
         self.sessions: dict[str, Session] = {}
