@@ -363,19 +363,13 @@ def sparse(entity: Entity, record: Record) -> Record:
     members with :func:`value`.
     """
     defaults = entity.defaults
-    bits = FLAG_BITS.get(entity.name)
-    if bits is None:
-        return {k: v for k, v in record.items()
-                if k not in defaults or v != defaults[k] or type(v) is not type(defaults[k])}
-    flags = 0
-    for key, bit in bits.items():
-        if value(entity, record, key) is True:
-            flags |= bit
+    bits = FLAG_BITS.get(entity.name, {})
     out = {k: v for k, v in record.items()
-           if k != FLAGS and (k not in defaults or v != defaults[k]
-                              or type(v) is not type(defaults[k]))
-           and not (k in bits and type(v) is bool)}
-    out[FLAGS] = _FLAG_VALUES.setdefault(flags, flags)
+           if (k not in defaults or v != defaults[k] or type(v) is not type(defaults[k]))
+           and k != FLAGS and not (k in bits and type(v) is bool)}
+    if bits:
+        flags = sum(bit for key, bit in bits.items() if value(entity, record, key) is True)
+        out[FLAGS] = _FLAG_VALUES.setdefault(flags, flags)
     return out
 
 
